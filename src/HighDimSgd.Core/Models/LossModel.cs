@@ -1,0 +1,61 @@
+namespace HighDimSgd.Core.Models;
+
+/// <summary>
+/// A learning problem's per-sample loss <c>f(r; r*, eps, y)</c> after the teacher and student have been
+/// substituted, as seen by the ODE engine and the SGD simulator. Implementations are generated from a
+/// symbolic derivation (checked-in <c>*.g.cs</c> for built-in models, compiled at run time otherwise).
+/// </summary>
+/// <remarks>
+/// Variables, all spans in the order of their index: <c>r</c> (student preactivations, length
+/// <see cref="StudentDirections"/>), <c>rstar</c> (teacher preactivations, <see cref="TeacherDirections"/>),
+/// <c>eps</c> (independent standard normals, <see cref="NoiseCount"/>), <c>y</c> (free labels: class labels
+/// of a mixture with hard labels, <see cref="LabelCount"/>; empty when a teacher produces the labels).
+/// Matrices are row-major. <c>B</c> is the <c>(l + l*)</c>-square covariance of <c>(r, r*)</c>.
+/// </remarks>
+public abstract class LossModel
+{
+    /// <summary>Short name, e.g. "least-squares".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>l: number of student directions.</summary>
+    public abstract int StudentDirections { get; }
+
+    /// <summary>l*: number of teacher directions.</summary>
+    public abstract int TeacherDirections { get; }
+
+    /// <summary>Number of independent N(0,1) noise variables eps1..</summary>
+    public abstract int NoiseCount { get; }
+
+    /// <summary>Number of free label variables y1.. (0 when a teacher supplies y).</summary>
+    public abstract int LabelCount { get; }
+
+    /// <summary>Per-sample loss f.</summary>
+    public abstract double Loss(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y);
+
+    /// <summary>Writes grad_r f (length l) into <paramref name="gradient"/> and returns f.</summary>
+    public abstract double LossAndGradient(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient);
+
+    /// <summary>True when <see cref="ExpectedLoss"/> is a closed form of E f under (r, r*) ~ N(0, B), eps ~ N(0, 1).</summary>
+    public virtual bool HasClosedFormLoss => false;
+
+    /// <summary>True when <see cref="ExpectedFisher"/> is a closed form of E[grad_r f grad_r f^T].</summary>
+    public virtual bool HasClosedFormFisher => false;
+
+    /// <summary>True when <see cref="ExpectedGradientCross"/> is a closed form of E[grad_r f (r; r*)^T].</summary>
+    public virtual bool HasClosedFormGradientCross => false;
+
+    /// <summary>Closed-form E f for zero-mean (r, r*) with covariance <paramref name="b"/>.</summary>
+    public virtual double ExpectedLoss(ReadOnlySpan<double> b) =>
+        throw new InvalidOperationException($"Model '{Name}' has no closed-form expected loss; use quadrature.");
+
+    /// <summary>Closed-form Fisher matrix E[grad_r f grad_r f^T] (l x l, row-major) into <paramref name="fisher"/>.</summary>
+    public virtual void ExpectedFisher(ReadOnlySpan<double> b, Span<double> fisher) =>
+        throw new InvalidOperationException($"Model '{Name}' has no closed-form Fisher matrix; use quadrature.");
+
+    /// <summary>Closed-form E[grad_r f (r; r*)^T] (l x (l + l*), row-major) into <paramref name="cross"/>.</summary>
+    public virtual void ExpectedGradientCross(ReadOnlySpan<double> b, Span<double> cross) =>
+        throw new InvalidOperationException($"Model '{Name}' has no closed-form gradient cross moment; use quadrature.");
+
+    /// <summary>Size l + l* of the covariance B.</summary>
+    public int StateDimension => StudentDirections + TeacherDirections;
+}
