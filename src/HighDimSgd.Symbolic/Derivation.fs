@@ -1,0 +1,191 @@
+namespace HighDimSgd.Symbolic
+
+open System
+
+/// A bad formula in a model: Part is "teacher", "student" or "loss", Index the formula's place in its
+/// list (0-based; 0 for the loss), Position the 0-based character position (-1 when not tied to one).
+type FormulaException(part: string, index: int, position: int, message: string) =
+    inherit Exception(message)
+    member _.Part = part
+    member _.Index = index
+    member _.Position = position
+
+/// Everything derived from a model: substituted loss f(r; rstar, eps, y), its gradient and Hessian in r,
+/// and closed-form expectations over B where a rule applies.
+type DerivedModel =
+    { Name: string
+      StudentDirections: int
+      TeacherDirections: int
+      NoiseCount: int
+      /// Free labels y1.. (0 when a teacher supplies y).
+      LabelCount: int
+      TeacherOutputs: Expr list
+      StudentOutputs: Expr list
+      LossFormula: Expr
+      Loss: Expr
+      Gradient: Expr list
+      Hessian: Expr list list
+      ExpectedLoss: Expr option
+      /// E[grad_i f grad_j f], l x l.
+      Fisher: Expr list list option
+      /// E[grad_i f z_k], z = (r, rstar), l x (l + l*).
+      Cross: Expr list list option
+      Naming: Naming }
+
+module Derive =
+    let private partName =
+        function
+        | Student -> "student direction"
+        | Teacher -> "teacher direction"
+        | Noise -> "noise variable"
+        | Label -> "label"
+        | Output -> "student output"
+
+    /// Position of the first identifier in text that names v (identifiers are re-scanned because the
+    /// tree keeps no positions).
+    let private positionOf (text: string) (v: Variable) =
+        let mutable i = 0
+        let mutable found = -1
+        while found < 0 && i < text.Length do
+            if Char.IsLetter text[i] || text[i] = '_' then
+                let start = i
+                while i < text.Length && (Char.IsLetterOrDigit text[i] || text[i] = '_') do
+                    i <- i + 1
+                if Parse.tryVariable (text.Substring(start, i - start)) = Some v then found <- start
+            else
+                i <- i + 1
+        found
+
+    let private parsePart part index (text: string) =
+        if isNull text || text.Trim() = "" then
+            raise (FormulaException(part, index, 0, sprintf "%s formula %d is empty" part (index + 1)))
+        match Parse.parse text with
+        | Ok e -> e
+        | Error err -> raise (FormulaException(part, index, err.Position, sprintf "%s formula %d: %s" part (index + 1) err.Message))
+
+    /// Checks every variable against what the part may use: allowed families with their counts.
+    let private check part index (text: string) (allowed: (Family * int * string) list) (e: Expr) =
+        for v in Expr.variables e do
+            let fail message = raise (FormulaException(part, index, positionOf text v, sprintf "%s formula %d: %s" part (index + 1) message))
+            let name = Print.variableName Naming.Indexed v
+            match v with
+            | Covariance _ -> fail (sprintf "variable '%s' (a covariance entry) may only appear in expectations" name)
+            | Member(family, i) ->
+                match allowed |> List.tryFind (fun (f, _, _) -> f = family) with
+                | None ->
+                    let uses = allowed |> List.map (fun (f, _, _) -> Variable.familyName f + "..") |> String.concat ", "
+                    fail (sprintf "variable '%s' may not appear in a %s formula (it may use %s)" name part (if uses = "" then "no variables" else uses))
+                | Some(_, count, why) when i > count -> fail (sprintf "variable '%s' is beyond the %d %s%s%s" name count (partName family) (if count = 1 then "" else "s") why)
+                | Some _ -> ()
+
+    let private studentVariables l = [ for i in 1 .. l -> Member(Student, i) ]
+
+    /// Closed forms need every variable Gaussian: no free labels may remain.
+    let closedForms (l: int) (lstar: int) (loss: Expr) (gradient: Expr list) =
+        let hasLabels = Expr.variables loss |> Set.exists (function Member(Label, _) -> true | _ -> false)
+        if hasLabels then
+            None, None, None
+        else
+            let expect = Gaussian.expectation l
+            let all (rows: Expr option list list) =
+                if rows |> List.forall (List.forall Option.isSome) then Some(rows |> List.map (List.map Option.get)) else None
+            let z k = if k <= l then Var(Member(Student, k)) else Var(Member(Teacher, k - l))
+            let fisher = all [ for gi in gradient -> [ for gj in gradient -> expect (Product [ gi; gj ]) ] ]
+            let cross = all [ for gi in gradient -> [ for k in 1 .. l + lstar -> expect (Product [ gi; z k ]) ] ]
+            expect loss, fisher, cross
+
+    /// Derives a model. Teacher outputs use rstar.. and eps..; student outputs use r..; the loss uses
+    /// g.. and y... With no teacher, y1..y(labelCount) are free labels.
+    let derive
+        (name: string)
+        (teacherDirections: int)
+        (studentDirections: int)
+        (noiseCount: int option)
+        (labelCount: int)
+        (teacherTexts: string list)
+        (studentTexts: string list)
+        (lossText: string)
+        : DerivedModel =
+        if studentDirections < 1 then invalidArg "studentDirections" "a model needs at least one student direction"
+        if teacherDirections < 0 || labelCount < 0 then invalidArg "teacherDirections" "counts must not be negative"
+        if not teacherTexts.IsEmpty && labelCount > 0 then
+            invalidArg "labelCount" "free labels (labelCount > 0) are only for models without a teacher"
+        if studentTexts.IsEmpty then raise (FormulaException("student", 0, -1, "the student needs at least one output formula"))
+        let teacher = teacherTexts |> List.mapi (parsePart "teacher")
+        let noiseUsed =
+            teacher
+            |> List.collect (Expr.variables >> Set.toList)
+            |> List.choose (function Member(Noise, k) -> Some k | _ -> None)
+            |> List.fold max 0
+        let noise = defaultArg noiseCount noiseUsed
+        teacher
+        |> List.iteri (fun i e ->
+            check "teacher" i teacherTexts[i] [ Teacher, teacherDirections, " of the teacher"; Noise, noise, " declared" ] e)
+        let student = studentTexts |> List.mapi (parsePart "student")
+        student |> List.iteri (fun i e -> check "student" i studentTexts[i] [ Student, studentDirections, " of the student" ] e)
+        let lossFormula = parsePart "loss" 0 lossText
+        let labels = if teacher.IsEmpty then labelCount else teacher.Length
+        let labelRule =
+            if labels = 0 then []
+            elif teacher.IsEmpty then [ Label, labels, " declared free" ]
+            else [ Label, labels, " given by the teacher outputs" ]
+        if labels = 0 && Expr.variables lossFormula |> Set.exists (function Member(Label, _) -> true | _ -> false) then
+            let y = Expr.variables lossFormula |> Seq.find (function Member(Label, _) -> true | _ -> false)
+            raise (
+                FormulaException(
+                    "loss", 0, positionOf lossText y,
+                    "the loss uses labels y but there is no teacher and no free labels are declared (set a teacher output or a label count)"
+                )
+            )
+        check "loss" 0 lossText ((Output, student.Length, " defined") :: labelRule) lossFormula
+        let loss =
+            lossFormula
+            |> Expr.substitute (function
+                | Member(Output, i) -> Some student[i - 1]
+                | Member(Label, k) when not teacher.IsEmpty -> Some teacher[k - 1]
+                | _ -> None)
+            |> Simplify.simplify
+        let rs = studentVariables studentDirections
+        let gradient = Calculus.gradient rs loss
+        let hessian = rs |> List.map (fun vi -> gradient |> List.map (Calculus.differentiate vi))
+        let expected, fisher, cross = closedForms studentDirections teacherDirections loss gradient
+        { Name = name
+          StudentDirections = studentDirections
+          TeacherDirections = teacherDirections
+          NoiseCount = noise
+          LabelCount = (if teacher.IsEmpty then labelCount else 0)
+          TeacherOutputs = teacher
+          StudentOutputs = student
+          LossFormula = lossFormula
+          Loss = loss
+          Gradient = gradient
+          Hessian = hessian
+          ExpectedLoss = expected
+          Fisher = fisher
+          Cross = cross
+          Naming = Naming.ForCounts(studentDirections, teacherDirections, noise, labels, student.Length) }
+
+    let knownPresets = [ "least-squares"; "logistic"; "cross-entropy"; "phase-retrieval"; "smooth-phase-retrieval"; "absolute" ]
+
+    /// Loss formula f(g, y) of a named preset for the given number of outputs.
+    let preset (name: string) (outputs: int) : string =
+        let index c = if outputs = 1 then "" else string c
+        let each template = [ for c in 1 .. outputs -> template (index c) ] |> String.concat " + "
+        let single () =
+            if outputs <> 1 then
+                raise (FormulaException("loss", 0, -1, sprintf "preset '%s' is for one output, the student has %d" name outputs))
+        match name with
+        | "least-squares" -> each (fun c -> sprintf "(g%s - y%s)^2/2" c c)
+        | "absolute" -> each (fun c -> sprintf "abs(g%s - y%s)" c c)
+        | "phase-retrieval" -> each (fun c -> sprintf "(abs(g%s) - abs(y%s))^2/2" c c)
+        | "smooth-phase-retrieval" -> each (fun c -> sprintf "(g%s^2 - y%s^2)^2/4" c c)
+        | "logistic" ->
+            single ()
+            "softplus(g) - y*g"
+        | "cross-entropy" ->
+            if outputs < 2 then
+                raise (FormulaException("loss", 0, -1, "preset 'cross-entropy' needs at least 2 outputs (one per class)"))
+            let gs = [ for c in 1 .. outputs -> sprintf "g%d" c ] |> String.concat ", "
+            sprintf "logsumexp(%s) - (%s)" gs ([ for c in 1 .. outputs -> sprintf "y%d*g%d" c c ] |> String.concat " + ")
+        | _ ->
+            raise (FormulaException("loss", 0, -1, sprintf "unknown loss preset '%s'; known presets: %s" name (String.concat ", " knownPresets)))

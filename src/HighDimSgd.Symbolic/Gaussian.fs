@@ -1,0 +1,171 @@
+namespace HighDimSgd.Symbolic
+
+/// Closed-form expectations under (r, rstar) ~ N(0, B), eps ~ N(0, 1) independent, as expressions
+/// in the entries of B (index k of B: r_k for k <= l, rstar_(k-l) after). A loss is first expanded
+/// into terms coefficient * product of atoms; each term has a rule or the whole expectation has no
+/// closed form (quadrature takes over). Rules: Isserlis/Wick for polynomials; the arcsine law for
+/// sign(u) sign(v) times low powers (which covers |u||v|, phase retrieval); the erf-pair rule.
+module Gaussian =
+    open Simplify
+
+    /// A factor of a term: z_k (entry k of (r, rstar)), eps_k, sign(z_k), erf(alpha z_k).
+    type Atom =
+        | Z of int
+        | Noise of int
+        | SignOf of int
+        | ErfOf of float * int
+
+    type Term = { Coefficient: float; Atoms: Map<Atom, int> }
+
+    let private multiply (a: Term) (b: Term) =
+        let atoms =
+            b.Atoms
+            |> Map.fold (fun (acc: Map<Atom, int>) k n -> acc.Add(k, n + defaultArg (acc.TryFind k) 0)) a.Atoms
+            // sign(z)^2 = 1 away from z = 0, a null set under a non-degenerate Gaussian.
+            |> Map.toList
+            |> List.choose (fun (atom, n) ->
+                match atom with
+                | SignOf _ when n % 2 = 0 -> None
+                | SignOf _ -> Some(atom, 1)
+                | _ -> Some(atom, n))
+            |> Map.ofList
+        { Coefficient = a.Coefficient * b.Coefficient; Atoms = atoms }
+
+    let private constant c = { Coefficient = c; Atoms = Map.empty }
+    let private atom a = { Coefficient = 1.0; Atoms = Map.ofList [ a, 1 ] }
+
+    /// Terms of an expanded expression, or None when a factor has no rule.
+    let rec terms (studentCount: int) (e: Expr) : Term list option =
+        let index =
+            function
+            | Member(Student, i) -> Some(Z i)
+            | Member(Teacher, k) -> Some(Z(studentCount + k))
+            | Member(Family.Noise, k) -> Some(Noise k)
+            | _ -> None
+        let zIndex v =
+            match index v with
+            | Some(Z k) -> Some k
+            | _ -> None
+        let productOf (parts: Term list option list) =
+            if parts |> List.forall Option.isSome then
+                parts
+                |> List.map Option.get
+                |> List.fold (fun acc ts -> [ for a in acc do for b in ts -> multiply a b ]) [ constant 1.0 ]
+                |> Some
+            else None
+        let constantPart (fs: Expr list) =
+            // alpha * z with alpha any variable-free factor (e.g. 1/sqrt(2)).
+            match fs |> List.partition (fun f -> Set.isEmpty (Expr.variables f)) with
+            | consts, [ Var v ] -> Some(Evaluate.eval (fun _ -> nan) (Product consts), v)
+            | _ -> None
+        match e with
+        | _ when Set.isEmpty (Expr.variables e) -> Some [ constant (Evaluate.eval (fun _ -> nan) e) ]
+        | Number c -> Some [ constant c ]
+        | Pi -> Some [ constant System.Math.PI ]
+        | Var v -> index v |> Option.map (fun a -> [ atom a ])
+        | Sum xs ->
+            let parts = xs |> List.map (terms studentCount)
+            if parts |> List.forall Option.isSome then Some(parts |> List.collect Option.get) else None
+        | Product xs -> productOf (xs |> List.map (terms studentCount))
+        | Power(b, Number n) when n >= 0.0 && n = floor n && n <= 16.0 ->
+            productOf (List.replicate (int n) (terms studentCount b))
+        | Apply(Abs, Var v) -> zIndex v |> Option.map (fun k -> [ multiply (atom (Z k)) (atom (SignOf k)) ])
+        | Apply(Sign, Var v) -> zIndex v |> Option.map (fun k -> [ atom (SignOf k) ])
+        | Apply(Erf, Var v) -> zIndex v |> Option.map (fun k -> [ atom (ErfOf(1.0, k)) ])
+        | Apply(Erf, Product fs) ->
+            constantPart fs
+            |> Option.bind (fun (alpha, v) -> zIndex v |> Option.map (fun k -> [ atom (ErfOf(alpha, k)) ]))
+        | _ -> None
+
+    let private b i j = Var(Variable.covariance i j)
+    let private twoOverPi = Product [ Number 2.0; Power(Pi, Number -1.0) ]
+    let private sqrtTwoOverPi = Power(twoOverPi, Number 0.5)
+
+    let private doubleFactorial n = [ n .. -2 .. 1 ] |> List.fold (fun acc k -> acc * float k) 1.0
+
+    /// Isserlis/Wick: E[z_(k1) ... z_(kn)] as the sum over perfect matchings of products of B entries.
+    let rec isserlis (indices: int list) : Expr =
+        match indices with
+        | [] -> Expr.one
+        | first :: rest when List.length rest % 2 = 0 -> Expr.zero
+        | first :: rest ->
+            rest
+            |> List.mapi (fun i partner ->
+                let remaining = rest |> List.indexed |> List.filter (fun (j, _) -> j <> i) |> List.map snd
+                Product [ b first partner; isserlis remaining ])
+            |> Sum
+
+    /// correlation-type argument c / sqrt(a b)
+    let private rho u v = Product [ b u v; Power(Product [ b u u; b v v ], Number -0.5) ]
+
+    /// sqrt(max(a b - c^2, 0)): the max keeps rounding from producing NaN at perfect correlation.
+    let private residual u v =
+        Apply(Sqrt, Max(Sum [ Product [ b u u; b v v ]; Product [ Number -1.0; Power(b u v, Number 2.0) ] ], Expr.zero))
+
+    /// E[z_u^m z_v^n sign(z_u) sign(z_v)] for the low powers that occur in losses (arcsine law).
+    let private signPair u v m n : Expr option =
+        if (m + n) % 2 = 1 then Some Expr.zero
+        else
+            match m, n with
+            | 0, 0 -> Some(Product [ twoOverPi; Apply(Asin, rho u v) ])
+            | 1, 1 -> Some(Product [ twoOverPi; Sum [ residual u v; Product [ b u v; Apply(Asin, rho u v) ] ] ])
+            | 0, 2
+            | 2, 0 ->
+                // E[v^2 sign(u) sign(v)] = (2/pi) (b asin(rho) + c sqrt(ab - c^2) / a)
+                let u, v = if n = 2 then u, v else v, u
+                Some(
+                    Product
+                        [ twoOverPi
+                          Sum
+                              [ Product [ b v v; Apply(Asin, rho u v) ]
+                                Product [ b u v; residual u v; Power(b u u, Number -1.0) ] ] ]
+                )
+            | _ -> None
+
+    /// E[z_u^m sign(z_u) z_v^n] for one sign factor.
+    let private signSingle u (powers: Map<int, int>) : Expr option =
+        let m = defaultArg (powers.TryFind u) 0
+        let others = powers |> Map.remove u |> Map.toList
+        match others with
+        | [] when m % 2 = 0 -> Some Expr.zero
+        | [] -> Some(Product [ sqrtTwoOverPi; Number(doubleFactorial (m - 1)); Power(b u u, Number(float m / 2.0)) ])
+        | [ v, 1 ] when m = 0 -> Some(Product [ sqrtTwoOverPi; b u v; Power(b u u, Number -0.5) ])
+        | _ -> None
+
+    /// Rounds away the last-bit noise of products like 2 (1/sqrt 2)^2 so that closed forms stay readable.
+    let private snap (x: float) =
+        let r = System.Math.Round x
+        if abs (x - r) <= 1e-12 * max 1.0 (abs x) then r else x
+
+    let private erfPair (alpha, u) (beta, v) =
+        let scaleOf (x: float) k = Sum [ Expr.one; Product [ Number(snap (2.0 * x * x)); b k k ] ]
+        let argument = Product [ Number(snap (2.0 * alpha * beta)); b u v; Power(Product [ scaleOf alpha u; scaleOf beta v ], Number -0.5) ]
+        Product [ twoOverPi; Apply(Asin, argument) ]
+
+    let private expectTerm (t: Term) : Expr option =
+        let atoms = t.Atoms |> Map.toList
+        let noise = atoms |> List.choose (function Noise _, n -> Some n | _ -> None)
+        let noiseMoment = noise |> List.fold (fun acc n -> if n % 2 = 1 then 0.0 else acc * doubleFactorial (n - 1)) 1.0
+        let powers = atoms |> List.choose (function Z k, n -> Some(k, n) | _ -> None) |> Map.ofList
+        let signs = atoms |> List.choose (function SignOf k, _ -> Some k | _ -> None)
+        let erfs = atoms |> List.collect (function ErfOf(a, k), n -> List.replicate n (a, k) | _ -> [])
+        let moment =
+            if noiseMoment = 0.0 then Some Expr.zero
+            else
+                match signs, erfs with
+                | [], [] -> Some(isserlis (powers |> Map.toList |> List.collect (fun (k, n) -> List.replicate n k)))
+                | [], [ _ ] when powers.IsEmpty -> Some Expr.zero
+                | [], [ p; q ] when powers.IsEmpty -> Some(erfPair p q)
+                | [ u ], [] -> signSingle u powers
+                | [ u; v ], [] when powers |> Map.forall (fun k _ -> k = u || k = v) ->
+                    signPair u v (defaultArg (powers.TryFind u) 0) (defaultArg (powers.TryFind v) 0)
+                | _ -> None
+        moment |> Option.map (fun m -> Product [ Number(t.Coefficient * noiseMoment); m ])
+
+    /// E e in closed form, or None when some term has no rule.
+    let expectation (studentCount: int) (e: Expr) : Expr option =
+        match terms studentCount (expand (simplify e)) with
+        | None -> None
+        | Some ts ->
+            let parts = ts |> List.map expectTerm
+            if parts |> List.forall Option.isSome then Some(parts |> List.map Option.get |> Sum |> simplify |> expand) else None

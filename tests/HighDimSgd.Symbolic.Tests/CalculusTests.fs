@@ -1,0 +1,48 @@
+module HighDimSgd.Symbolic.Tests.CalculusTests
+
+open System
+open FsCheck.Xunit
+open HighDimSgd.Symbolic
+open HighDimSgd.Symbolic.Tests.Support
+open Xunit
+
+/// Central difference in r_i at the point p.
+let private finiteDifference (e: Expr) (i: int) (p: Point) (h: float) =
+    let at delta =
+        let r = Array.copy p.R
+        r[i - 1] <- r[i - 1] + delta
+        Evaluate.eval { p with R = r }.Env e
+    (at h - at -h) / (2.0 * h)
+
+[<Property(MaxTest = 500)>]
+let ``every derivative agrees with central finite differences away from kinks`` (seed: int) =
+    let rng = Random seed
+    let e = randomExpr rng 4
+    let p = randomPoint rng
+    [ 1; 2 ]
+    |> List.forall (fun i ->
+        let exact = Evaluate.eval p.Env (Calculus.differentiate (Variable.r i) e)
+        let h = 1e-5
+        let fd = finiteDifference e i p h
+        let fdHalf = finiteDifference e i p (h / 2.0)
+        // A kink within h shows up as disagreement between the two step sizes: skip that point.
+        let nearKink = abs (fd - fdHalf) > 1e-4 * (1.0 + abs fd)
+        let ok = nearKink || Double.IsNaN exact || abs (exact - fd) <= 2e-5 * (1.0 + abs fd)
+        if not ok then
+            failwithf "d/dr%d of %s: exact %g, finite difference %g" i (Print.infix e) exact fd
+        ok)
+
+[<Fact>]
+let ``derivative conventions at kinks`` () =
+    let d text = Print.infix (Calculus.differentiate (Variable.r 1) (Parse.parseOrFail text))
+    Assert.Equal("sign(r)", d "abs(r)")
+    Assert.Equal("step(r)", d "relu(r)")
+    Assert.Equal("0", d "sign(r) + step(r)")
+    Assert.Equal("softmax(1, r, rstar)", d "logsumexp(r, rstar)")
+    Assert.Equal("sigmoid(r)", d "softplus(r)")
+
+[<Fact>]
+let ``the teacher is never differentiated: gradient is in r only`` () =
+    let m = Derive.derive "t" 1 1 None 0 [ "step(rstar + 0.3*eps)" ] [ "r" ] "softplus(g) - y*g"
+    Assert.Equal("-step(rstar + 0.3*eps) + sigmoid(r)", Print.infixWith m.Naming m.Gradient.Head)
+    Assert.Equal("sigmoid(r)*sigmoid(-r)", Print.infixWith m.Naming m.Hessian.Head.Head)

@@ -1,0 +1,99 @@
+module HighDimSgd.Symbolic.Tests.ParseAndPrintTests
+
+open System
+open FsCheck.Xunit
+open HighDimSgd.Symbolic
+open HighDimSgd.Symbolic.Tests.Support
+open Xunit
+
+let private parseError text =
+    match Parse.parse text with
+    | Error e -> e
+    | Ok e -> failwithf "expected a parse error for %s, got %A" text e
+
+[<Fact>]
+let ``unbalanced parenthesis reports the position where ')' was expected`` () =
+    let e = parseError "(r + 1 * 2"
+    Assert.Equal(10, e.Position)
+    Assert.Equal("expected ')' at position 10", e.Message)
+
+[<Fact>]
+let ``unknown function is reported at its start`` () =
+    let e = parseError "foo(r)"
+    Assert.Equal(0, e.Position)
+    Assert.Equal("unknown function 'foo' at position 0", e.Message)
+
+[<Fact>]
+let ``unknown variable is reported at its start`` () =
+    let e = parseError "r + z"
+    Assert.Equal(4, e.Position)
+    Assert.Equal("unknown variable 'z' at position 4", e.Message)
+
+[<Fact>]
+let ``stray closing parenthesis and dangling operator are errors`` () =
+    Assert.Equal(5, (parseError "r + 1)").Position)
+    Assert.Equal(3, (parseError "r +").Position)
+    Assert.Contains("expects 1 argument", (parseError "exp(r, r)").Message)
+    Assert.Contains("softmax expects an integer index", (parseError "softmax(4, r1, r2)").Message)
+
+[<Fact>]
+let ``variables parse with and without index`` () =
+    let vars text = Parse.variablesOf text |> Result.defaultWith (fun e -> failwith e.Message) |> Set.toList
+    Assert.Equal<Variable list>([ Variable.r 1; Variable.rstar 1 ], vars "r + rstar")
+    Assert.Equal<Variable list>([ Variable.r 1; Variable.r 2; Variable.rstar 3; Variable.eps 2; Variable.y 1 ], vars "r1 * r2 + rstar3 - eps2 / y")
+    Assert.Equal<Variable list>([ Variable.covariance 1 2; Variable.covariance 3 10 ], vars "B21 + B_3_10")
+
+[<Fact>]
+let ``precedence: unary minus binds looser than power, power is right associative`` () =
+    let at x text = Evaluate.eval (fun _ -> x) (Parse.parseOrFail text)
+    Assert.Equal(-4.0, at 2.0 "-r^2")
+    Assert.Equal(2.0 ** 9.0, at 2.0 "2^3^2" / 1.0)
+    Assert.Equal(0.25, at 2.0 "r^-2")
+    Assert.Equal(1.0, at 2.0 "6/r/3")
+    Assert.Equal(7.0, at 2.0 "1 + r*3")
+    Assert.Equal(1e-5 * 2.0, at 2.0 "1e-5*r")
+
+[<Property(MaxTest = 300)>]
+let ``print then parse gives the same simplified expression`` (seed: int) =
+    let rng = Random seed
+    let e = Simplify.simplify (randomExpr rng 4)
+    let printed = Print.infix e
+    match Parse.parse printed with
+    | Error err -> failwithf "%s does not parse: %s" printed err.Message
+    | Ok back ->
+        let again = Simplify.simplify back
+        if again <> e then failwithf "round trip changed %s into %s" printed (Print.infix again)
+        // The LaTeX printer handles every node too.
+        Assert.False(String.IsNullOrEmpty(Print.latex e))
+
+[<Property(MaxTest = 300)>]
+let ``simplification preserves the value`` (seed: int) =
+    let rng = Random seed
+    let e = randomExpr rng 4
+    let p = randomPoint rng
+    let before = Evaluate.eval p.Env e
+    let after = Evaluate.eval p.Env (Simplify.simplify e)
+    // sign(x)^2 = 1 and friends hold away from kinks; random points are away almost surely.
+    Double.IsNaN before || abs (before - after) <= 1e-9 * (1.0 + abs before)
+
+[<Fact>]
+let ``simplifier collects terms and powers and drops neutral elements`` () =
+    let s text = Print.infix (Simplify.simplify (Parse.parseOrFail text))
+    Assert.Equal("2*r", s "r + r")
+    Assert.Equal("r^2", s "r*r")
+    Assert.Equal("0", s "0*r + r - r")
+    Assert.Equal("r", s "r^1*1 + 0")
+    Assert.Equal("5", s "2 + 3")
+    Assert.Equal("r", s "abs(r)*sign(r)")
+    Assert.Equal("1", s "sign(r)^2")
+    Assert.Equal("r^2", s "abs(r)^2")
+    Assert.Equal("rstar*r^5", s "r^2*rstar*r^3")
+    Assert.Equal("sqrt(2)", s "2^0.5")
+    Assert.Equal("r", s "log(exp(r))")
+
+[<Fact>]
+let ``printers name single variables without index`` () =
+    let e = Parse.parseOrFail "r1 + rstar1*eps1"
+    Assert.Equal("r + rstar*eps", Print.infix (Simplify.simplify e))
+    Assert.Equal("r1 + rstar1*eps1", Print.infixWith Naming.Indexed (Simplify.simplify e))
+    Assert.Equal("\\frac{r}{r^{\\star}}", Print.latex (Simplify.simplify (Parse.parseOrFail "r/rstar")))
