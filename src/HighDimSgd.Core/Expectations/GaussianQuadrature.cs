@@ -1,0 +1,199 @@
+using HighDimSgd.Core.Models;
+
+namespace HighDimSgd.Core.Expectations;
+
+/// <summary>
+/// Expectations of a <see cref="LossModel"/> over <c>x = (r, r*) ~ N(M, B)</c> and <c>eps ~ N(0, I)</c>
+/// at fixed free labels <c>y</c>. B is factored by a symmetric eigen-decomposition and directions with
+/// eigenvalue at or below <see cref="QuadratureOptions.RankTolerance"/> times the largest are dropped, so a
+/// singular B (e.g. a zero student row at X0 = 0) integrates over its range only. The rule is
+/// deterministic, so the moments are smooth in (M, B) as an adaptive ODE solver needs.
+/// </summary>
+/// <remarks>
+/// All rules and buffers are built in the constructor: <see cref="Compute"/> allocates nothing.
+/// An instance is not thread-safe; use one per thread.
+/// </remarks>
+public sealed class GaussianQuadrature
+{
+    private readonly LossModel _model;
+    private readonly int _l, _n, _noise;
+    private readonly StandardNormalRule[] _rules;
+    private readonly double[] _symmetric, _eigenvalues, _eigenvectors, _work, _factor, _x, _centered, _gradient, _empty;
+
+    /// <summary>Prepares rules for every effective dimension the model can reach.</summary>
+    public GaussianQuadrature(LossModel model, QuadratureOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Options = options ?? QuadratureOptions.Default;
+        Options.Validate();
+        _model = model;
+        _l = model.StudentDirections;
+        _n = model.StateDimension;
+        _noise = model.NoiseCount;
+        _rules = new StandardNormalRule[_n + _noise + 1];
+        for (var d = 0; d < _rules.Length; d++)
+            _rules[d] = d <= Options.MaxTensorDimension
+                ? StandardNormalRule.Tensor(d, Options.TensorOrder(d))
+                : StandardNormalRule.Smolyak(d, Options.SparseGridLevel);
+        _symmetric = new double[_n * _n];
+        _eigenvalues = new double[_n];
+        _eigenvectors = new double[_n * _n];
+        _work = new double[_n * _n];
+        _factor = new double[_n * _n];
+        _x = new double[_n];
+        _centered = new double[_n];
+        _gradient = new double[_l];
+        _empty = [];
+    }
+
+    /// <summary>Accuracy settings.</summary>
+    public QuadratureOptions Options { get; }
+
+    /// <summary>The model integrated.</summary>
+    public LossModel Model => _model;
+
+    /// <summary>The rule used for effective dimension <paramref name="dimension"/>.</summary>
+    public StandardNormalRule RuleFor(int dimension) => _rules[dimension];
+
+    /// <summary>
+    /// Fills the requested moments of <paramref name="result"/>. The model's closed forms are used when
+    /// its Has* flags allow, the mean is zero and there are no free labels (the closed forms assume both),
+    /// unless <see cref="QuadratureOptions.ForceQuadrature"/> is set.
+    /// </summary>
+    /// <param name="mean">M, length l + l*.</param>
+    /// <param name="covariance">B, (l + l*)^2 row-major, symmetric positive semi-definite.</param>
+    /// <param name="labels">Free label values y (length <see cref="LossModel.LabelCount"/>).</param>
+    public void Compute(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, ReadOnlySpan<double> labels,
+        GaussianMoments result, MomentKinds kinds = MomentKinds.All)
+    {
+        CheckArguments(mean, covariance, labels, result);
+        var closed = ClosedFormKinds(mean, kinds);
+        result.EffectiveDimension = -1;
+        if ((closed & MomentKinds.Loss) != 0)
+        {
+            result.Loss = _model.ExpectedLoss(covariance);
+            if (!double.IsFinite(result.Loss)) closed &= ~MomentKinds.Loss;
+        }
+        if ((closed & MomentKinds.Fisher) != 0)
+        {
+            _model.ExpectedFisher(covariance, result.Fisher);
+            if (!AllFinite(result.Fisher)) closed &= ~MomentKinds.Fisher;
+        }
+        if ((closed & MomentKinds.GradientCross) != 0)
+        {
+            _model.ExpectedGradientCross(covariance, result.GradientCross);
+            if (!AllFinite(result.GradientCross)) closed &= ~MomentKinds.GradientCross;
+        }
+        // A closed form can be 0/0 on the boundary of its domain (e.g. phase retrieval at X = 0): quadrature covers it.
+        var numeric = kinds & ~closed;
+        if (numeric != 0) Integrate(mean, covariance, labels, result, numeric);
+        result.Filled = kinds;
+    }
+
+    /// <summary>Zero-mean, no free labels: moments E f, I and E[grad (r; r*)^T] under (r, r*) ~ N(0, B).</summary>
+    public void Compute(ReadOnlySpan<double> covariance, GaussianMoments result, MomentKinds kinds = MomentKinds.All)
+    {
+        Span<double> zeroMean = stackalloc double[_n];
+        zeroMean.Clear();
+        Compute(zeroMean, covariance, _empty, result, kinds);
+    }
+
+    private static bool AllFinite(ReadOnlySpan<double> values)
+    {
+        foreach (var v in values)
+            if (!double.IsFinite(v)) return false;
+        return true;
+    }
+
+    private MomentKinds ClosedFormKinds(ReadOnlySpan<double> mean, MomentKinds kinds)
+    {
+        if (Options.ForceQuadrature || _model.LabelCount != 0) return 0;
+        foreach (var m in mean)
+            if (m != 0) return 0;
+        MomentKinds closed = 0;
+        if (_model.HasClosedFormLoss) closed |= MomentKinds.Loss;
+        if (_model.HasClosedFormFisher) closed |= MomentKinds.Fisher;
+        if (_model.HasClosedFormGradientCross) closed |= MomentKinds.GradientCross;
+        return closed & kinds;
+    }
+
+    private void Integrate(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, ReadOnlySpan<double> labels,
+        GaussianMoments result, MomentKinds kinds)
+    {
+        var rank = FactorCovariance(covariance);
+        var rule = _rules[rank + _noise];
+        result.EffectiveDimension = rank + _noise;
+
+        var wantLoss = (kinds & MomentKinds.Loss) != 0;
+        var wantGradient = (kinds & MomentKinds.Gradient) != 0;
+        var wantFisher = (kinds & MomentKinds.Fisher) != 0;
+        var wantCross = (kinds & MomentKinds.GradientCross) != 0;
+        double loss = 0;
+        if (wantGradient) Array.Clear(result.Gradient);
+        if (wantFisher) Array.Clear(result.Fisher);
+        if (wantCross) Array.Clear(result.GradientCross);
+
+        var r = _x.AsSpan(0, _l);
+        var rstar = _x.AsSpan(_l);
+        for (var p = 0; p < rule.Count; p++)
+        {
+            var z = rule.Point(p);
+            var w = rule.Weight(p);
+            MapToState(mean, z[..rank], rank);
+            var f = _model.LossAndGradient(r, rstar, z[rank..], labels, _gradient);
+            loss += w * f;
+            for (var i = 0; i < _l; i++)
+            {
+                var wg = w * _gradient[i];
+                if (wantGradient) result.Gradient[i] += wg;
+                if (wantFisher)
+                    for (var j = 0; j < _l; j++) result.Fisher[i * _l + j] += wg * _gradient[j];
+                if (wantCross)
+                    for (var j = 0; j < _n; j++) result.GradientCross[i * _n + j] += wg * _centered[j];
+            }
+        }
+        if (wantLoss) result.Loss = loss;
+    }
+
+    /// <summary>x = M + L z, with L the columns sqrt(lambda_k) v_k kept by the factorisation; also stores x - M.</summary>
+    private void MapToState(ReadOnlySpan<double> mean, ReadOnlySpan<double> z, int rank)
+    {
+        for (var i = 0; i < _n; i++)
+        {
+            var offset = 0.0;
+            for (var k = 0; k < rank; k++) offset += _factor[i * _n + k] * z[k];
+            _centered[i] = offset;
+            _x[i] = mean[i] + offset;
+        }
+    }
+
+    /// <summary>Writes the kept scaled eigenvectors into the first columns of the factor; returns their number.</summary>
+    private int FactorCovariance(ReadOnlySpan<double> covariance)
+    {
+        covariance.CopyTo(_symmetric);
+        SmallSymmetric.Eigen(_symmetric, _n, _eigenvalues, _eigenvectors, _work);
+        var largest = 0.0;
+        foreach (var value in _eigenvalues) largest = Math.Max(largest, value);
+        var threshold = Options.RankTolerance * largest;
+        var rank = 0;
+        for (var k = 0; k < _n; k++)
+        {
+            // Negative eigenvalues are round-off of a PSD matrix (or an invalid B): both carry no mass.
+            if (!(_eigenvalues[k] > threshold)) continue;
+            var scale = Math.Sqrt(_eigenvalues[k]);
+            for (var i = 0; i < _n; i++) _factor[i * _n + rank] = _eigenvectors[i * _n + k] * scale;
+            rank++;
+        }
+        return rank;
+    }
+
+    private void CheckArguments(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, ReadOnlySpan<double> labels, GaussianMoments result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (mean.Length != _n) throw new ArgumentException($"Mean needs length {_n}.", nameof(mean));
+        if (covariance.Length != _n * _n) throw new ArgumentException($"Covariance needs {_n * _n} entries.", nameof(covariance));
+        if (labels.Length != _model.LabelCount) throw new ArgumentException($"Model '{_model.Name}' takes {_model.LabelCount} labels.", nameof(labels));
+        if (result.StudentDirections != _l || result.StateDimension != _n)
+            throw new ArgumentException("Moment buffers were sized for another model.", nameof(result));
+    }
+}

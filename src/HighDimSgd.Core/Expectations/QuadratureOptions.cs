@@ -1,0 +1,53 @@
+namespace HighDimSgd.Core.Expectations;
+
+/// <summary>Accuracy settings of <see cref="GaussianQuadrature"/>.</summary>
+/// <remarks>
+/// The effective dimension is rank(B) plus the model's noise count. Up to
+/// <see cref="MaxTensorDimension"/> it uses a tensor Gauss-Hermite rule; beyond, a Smolyak sparse grid
+/// on Gauss-Hermite rules of orders 1, 3, 5, ... Both are deterministic, so moments are smooth in B.
+/// </remarks>
+public sealed record QuadratureOptions
+{
+    /// <summary>Nodes per dimension for effective dimension 1 or 2.</summary>
+    public int OrderLowDimensions { get; init; } = 24;
+
+    /// <summary>Nodes per dimension for effective dimension 3.</summary>
+    public int OrderThreeDimensions { get; init; } = 16;
+
+    /// <summary>Nodes per dimension for effective dimension 4.</summary>
+    public int OrderFourDimensions { get; init; } = 10;
+
+    /// <summary>Largest effective dimension integrated by a tensor rule.</summary>
+    public int MaxTensorDimension { get; init; } = 4;
+
+    /// <summary>Smolyak level (1 = the centre point only) for higher dimensions.</summary>
+    public int SparseGridLevel { get; init; } = 6;
+
+    /// <summary>Eigenvalues of B at or below this fraction of the largest are dropped (the Gaussian lives on the rest).</summary>
+    public double RankTolerance { get; init; } = SmallSymmetric.DefaultRelativeTolerance;
+
+    /// <summary>Ignore the model's closed forms and always integrate numerically (for testing the closed forms).</summary>
+    public bool ForceQuadrature { get; init; }
+
+    /// <summary>The defaults.</summary>
+    public static QuadratureOptions Default { get; } = new();
+
+    /// <summary>Tensor order used for an effective dimension (1 to <see cref="MaxTensorDimension"/>).</summary>
+    public int TensorOrder(int dimension) => dimension switch
+    {
+        <= 2 => OrderLowDimensions,
+        3 => OrderThreeDimensions,
+        4 => OrderFourDimensions,
+        // Tensor beyond 4 only when asked for: keep the point count near that of dimension 4.
+        _ => Math.Max(2, (int)Math.Floor(Math.Pow(Math.Pow(OrderFourDimensions, 4), 1.0 / dimension))),
+    };
+
+    internal void Validate()
+    {
+        if (OrderLowDimensions < 1 || OrderThreeDimensions < 1 || OrderFourDimensions < 1)
+            throw new ArgumentException("Gauss-Hermite orders must be positive.");
+        if (MaxTensorDimension < 0) throw new ArgumentException("MaxTensorDimension must be non-negative.");
+        if (SparseGridLevel < 1) throw new ArgumentException("SparseGridLevel must be at least 1.");
+        if (!(RankTolerance >= 0 && RankTolerance < 1)) throw new ArgumentException("RankTolerance must be in [0, 1).");
+    }
+}
