@@ -1,0 +1,37 @@
+namespace HighDimSgd.Simulation;
+
+/// <summary>
+/// A learning-rate rule for the simulators. The schedule itself is an immutable description; each run
+/// gets its own <see cref="StepSizeController"/> holding the run's accumulated gradient norms.
+/// </summary>
+public interface IStepSchedule
+{
+    /// <summary>Short name, e.g. "adagrad-norm".</summary>
+    string Name { get; }
+
+    /// <summary>True when the controller needs the sample gradient norm ||G_k||_F^2 at each step.</summary>
+    bool UsesGradientNorm { get; }
+
+    /// <summary>A fresh controller for one run in dimension <paramref name="dimension"/>.</summary>
+    StepSizeController Start(int dimension);
+}
+
+/// <summary>Per-run state of a step-size rule.</summary>
+/// <remarks>
+/// Convention (theory.md section 5, [HL]): the step size of step <c>k</c> includes that step's own
+/// sample gradient, <c>gamma_k = eta / sqrt(b^2 + (1/d^2) sum_{j &lt;= k} ||G_j||_F^2)</c>; the simulators call
+/// <see cref="Advance"/> after computing <c>G_k</c> and before applying it. The recorded "lr" at time
+/// <c>t = k/d</c> is <see cref="CurrentRate"/>: the rate given the gradients of steps <c>j &lt; k</c> only,
+/// which is the discrete counterpart of the deterministic <c>gamma(t)</c>. The two differ by O(1/d).
+/// </remarks>
+public abstract class StepSizeController
+{
+    /// <summary>The step size at time <paramref name="time"/> before the next gradient is seen.</summary>
+    public abstract double CurrentRate(double time);
+
+    /// <summary>
+    /// Takes one step of length <paramref name="timeStep"/> in t (1/d for SGD) whose sample gradient has squared
+    /// Frobenius norm <paramref name="gradientSquaredNorm"/>, and returns the step size to use for it.
+    /// </summary>
+    public abstract double Advance(double time, double timeStep, double gradientSquaredNorm);
+}

@@ -1,0 +1,157 @@
+using HighDimSgd.Core.Models;
+
+namespace HighDimSgd.Simulation;
+
+/// <summary>
+/// One class of the data distribution, in the common eigenbasis of the class covariances:
+/// <c>a = Mean + sqrt(Eigenvalues) * z</c>, z standard normal. The single-Gaussian problem is one class with zero mean.
+/// </summary>
+/// <param name="Probability">Class probability p_c.</param>
+/// <param name="Mean">Class mean mu_c in the eigenbasis (length d).</param>
+/// <param name="Eigenvalues">Eigenvalues of K_c (length d, non-negative).</param>
+/// <param name="Labels">Free-label values y of this class (length <see cref="LossModel.LabelCount"/>; empty when a teacher labels).</param>
+public sealed record DataClass(double Probability, double[] Mean, double[] Eigenvalues, double[] Labels)
+{
+    /// <summary>The single zero-mean Gaussian N(0, diag(<paramref name="eigenvalues"/>)) with probability 1.</summary>
+    public static DataClass CenteredGaussian(double[] eigenvalues) =>
+        new(1.0, new double[eigenvalues.Length], eigenvalues, []);
+
+    /// <summary>True when every entry of <see cref="Mean"/> is zero.</summary>
+    public bool IsCentered => Array.TrueForAll(Mean, m => m == 0.0);
+}
+
+/// <summary>Everything one simulated run needs. All vectors are in the eigenbasis of the class covariances.</summary>
+public sealed record SgdSetup
+{
+    /// <summary>Ambient dimension d.</summary>
+    public required int Dimension { get; init; }
+
+    /// <summary>Per-sample loss f(r; r*, eps, y); called concurrently by parallel runs, so it must be thread-safe.</summary>
+    public required LossModel Model { get; init; }
+
+    /// <summary>Data classes (one zero-mean class for the single-Gaussian problem).</summary>
+    public required IReadOnlyList<DataClass> Classes { get; init; }
+
+    /// <summary>Teacher X*: l* rows of length d.</summary>
+    public required double[][] Teacher { get; init; }
+
+    /// <summary>Initial student X_0: l rows of length d.</summary>
+    public required double[][] Init { get; init; }
+
+    /// <summary>Horizon T in units of t = k/d (round(T d) steps).</summary>
+    public required double Horizon { get; init; }
+
+    /// <summary>Times t at which statistics are recorded, non-decreasing, in [0, T]; recorded at step round(t d).</summary>
+    public required double[] CheckpointTimes { get; init; }
+
+    /// <summary>The learning-rate rule.</summary>
+    public required IStepSchedule Schedule { get; init; }
+
+    /// <summary>Maps the sufficient overlaps to the recorded statistics.</summary>
+    public required StatisticsEvaluator Statistics { get; init; }
+
+    /// <summary>A run stops as diverged when a squared row norm of X exceeds this (checked every unit of time).</summary>
+    public double DivergenceNormLimit { get; init; } = 1e12;
+
+    /// <summary>Parallel runs at once; null uses every core.</summary>
+    public int? MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>l: student directions.</summary>
+    public int StudentDirections => Model.StudentDirections;
+
+    /// <summary>l*: teacher directions.</summary>
+    public int TeacherDirections => Model.TeacherDirections;
+
+    /// <summary>Number of SGD steps n = round(T d).</summary>
+    public long StepCount => (long)Math.Round(Horizon * Dimension);
+
+    /// <summary>Throws <see cref="ArgumentException"/> describing the first inconsistency found.</summary>
+    public void Validate()
+    {
+        if (Dimension < 1)
+        {
+            throw new ArgumentException($"Dimension must be positive, got {Dimension}.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Model);
+        ArgumentNullException.ThrowIfNull(Schedule);
+        ArgumentNullException.ThrowIfNull(Statistics);
+        ValidateClasses();
+        ValidateRows(Teacher, Model.TeacherDirections, "Teacher");
+        ValidateRows(Init, Model.StudentDirections, "Init");
+        if (!(Horizon >= 0) || !double.IsFinite(Horizon))
+        {
+            throw new ArgumentException($"Horizon must be finite and non-negative, got {Horizon}.");
+        }
+
+        for (var i = 0; i < CheckpointTimes.Length; i++)
+        {
+            var t = CheckpointTimes[i];
+            if (!(t >= 0) || t > Horizon * (1 + 1e-12) + 1e-12)
+            {
+                throw new ArgumentException($"Checkpoint time {t} lies outside [0, {Horizon}].");
+            }
+
+            if (i > 0 && t < CheckpointTimes[i - 1])
+            {
+                throw new ArgumentException("Checkpoint times must be non-decreasing.");
+            }
+        }
+
+        if (!(DivergenceNormLimit > 0))
+        {
+            throw new ArgumentException("DivergenceNormLimit must be positive.");
+        }
+    }
+
+    private void ValidateClasses()
+    {
+        if (Classes is null || Classes.Count == 0)
+        {
+            throw new ArgumentException("At least one data class is required.");
+        }
+
+        var total = 0.0;
+        foreach (var c in Classes)
+        {
+            if (!(c.Probability >= 0))
+            {
+                throw new ArgumentException($"Class probabilities must be non-negative, got {c.Probability}.");
+            }
+
+            total += c.Probability;
+            if (c.Mean.Length != Dimension || c.Eigenvalues.Length != Dimension)
+            {
+                throw new ArgumentException($"Class mean and eigenvalues must have length d = {Dimension}.");
+            }
+
+            if (Array.Exists(c.Eigenvalues, l => !(l >= 0) || !double.IsFinite(l)))
+            {
+                throw new ArgumentException("Class eigenvalues must be finite and non-negative.");
+            }
+
+            if (c.Labels.Length != Model.LabelCount)
+            {
+                throw new ArgumentException($"Each class needs {Model.LabelCount} label values for model '{Model.Name}', got {c.Labels.Length}.");
+            }
+        }
+
+        if (Math.Abs(total - 1.0) > 1e-9)
+        {
+            throw new ArgumentException($"Class probabilities must sum to 1, got {total}.");
+        }
+    }
+
+    private void ValidateRows(double[][] rows, int expected, string name)
+    {
+        if (rows is null || rows.Length != expected)
+        {
+            throw new ArgumentException($"{name} must have {expected} rows for model '{Model.Name}'.");
+        }
+
+        if (Array.Exists(rows, row => row.Length != Dimension))
+        {
+            throw new ArgumentException($"Every {name} row must have length d = {Dimension}.");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Numerics.Tensors;
+using HighDimSgd.Core.Models;
+
+namespace HighDimSgd.Simulation;
+
+/// <summary>
+/// Streaming one-pass SGD, exactly <c>X_{k+1} = X_k - (gamma_k / d) grad_r f(r_k; r*_k, eps_k, y) a_k^T</c> with a
+/// fresh sample per step, in the eigenbasis of the class covariances.
+/// </summary>
+public sealed class SgdSimulator
+{
+    private readonly SgdEngine _engine;
+
+    /// <summary>A simulator for <paramref name="setup"/> (validated here).</summary>
+    public SgdSimulator(SgdSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        setup.Validate();
+        Setup = setup;
+        _engine = new SgdEngine(setup);
+    }
+
+    /// <summary>The simulated problem.</summary>
+    public SgdSetup Setup { get; }
+
+    /// <summary>Recorded columns: the evaluator's, then "lr".</summary>
+    public IReadOnlyList<string> Columns => _engine.Columns;
+
+    /// <summary>One run, seeded by (<paramref name="seed"/>, <paramref name="runIndex"/>) exactly as in an ensemble.</summary>
+    public RunTrajectory Run(ulong seed, int runIndex = 0) => _engine.RunSingle(seed, runIndex);
+
+    internal RunEngine Engine => _engine;
+
+    private sealed class SgdEngine(SgdSetup setup)
+        : RunEngine(setup.CheckpointTimes, setup.Statistics.Columns, setup.StepCount)
+    {
+        public override RunWorker CreateWorker() => new SgdWorker(setup, Columns.Count);
+    }
+}
+
+/// <summary>Runs SGD ensembles in parallel with reproducible per-run seeds.</summary>
+public static class SgdEnsemble
+{
+    /// <summary>
+    /// Runs <paramref name="runs"/> independent SGD runs (run i seeded from (<paramref name="seed"/>, i) whatever the
+    /// thread scheduling) and returns per-checkpoint means and standard errors. <paramref name="progress"/> receives
+    /// the completed fraction of all steps.
+    /// </summary>
+    public static EnsembleResult Run(SgdSetup setup, int runs, ulong seed, IProgress<double>? progress = null)
+    {
+        var simulator = new SgdSimulator(setup);
+        return EnsembleRunner.Run(simulator.Engine, runs, seed, setup.MaxDegreeOfParallelism, progress);
+    }
+}
+
+/// <summary>One thread's buffers for SGD runs.</summary>
+internal sealed class SgdWorker : StudentTeacherWorker
+{
+    private readonly LossModel _model;
+    private readonly double[] _sample;
+    private readonly double[] _r;
+    private readonly double[] _rstar;
+    private readonly double[] _eps;
+    private readonly double[] _gradient;
+    private readonly double[][] _sqrtEigenvalues;
+    private readonly bool[] _centered;
+    private readonly double[] _cumulativeProbability;
+
+    public SgdWorker(SgdSetup setup, int columns)
+        : base(setup, columns, 1.0 / setup.Dimension)
+    {
+        _model = setup.Model;
+        _sample = new double[Dimension];
+        _r = new double[Students];
+        _rstar = new double[setup.TeacherDirections];
+        _eps = new double[_model.NoiseCount];
+        _gradient = new double[Students];
+        var classes = setup.Classes;
+        _sqrtEigenvalues = new double[classes.Count][];
+        _centered = new bool[classes.Count];
+        _cumulativeProbability = new double[classes.Count];
+        var cumulative = 0.0;
+        for (var c = 0; c < classes.Count; c++)
+        {
+            _sqrtEigenvalues[c] = new double[Dimension];
+            TensorPrimitives.Sqrt(classes[c].Eigenvalues, _sqrtEigenvalues[c]);
+            _centered[c] = classes[c].IsCentered;
+            cumulative += classes[c].Probability;
+            _cumulativeProbability[c] = cumulative;
+        }
+
+        // Rounding must never leave a uniform draw without a class.
+        _cumulativeProbability[^1] = double.PositiveInfinity;
+    }
+
+    protected override bool Step(NormalSampler sampler, StepSizeController controller, double time)
+    {
+        var d = Dimension;
+        var c = SampleClass(sampler);
+        var a = _sample.AsSpan();
+        sampler.Fill(a);
+        if (_centered[c])
+        {
+            TensorPrimitives.Multiply(a, _sqrtEigenvalues[c], a);
+        }
+        else
+        {
+            TensorPrimitives.FusedMultiplyAdd(a, _sqrtEigenvalues[c], Setup.Classes[c].Mean, a);
+        }
+
+        ReadOnlySpan<double> w = W;
+        var check = 0.0;
+        for (var j = 0; j < Students; j++)
+        {
+            _r[j] = TensorPrimitives.Dot(w.Slice(j * d, d), a);
+            check += _r[j];
+        }
+
+        for (var j = 0; j < _rstar.Length; j++)
+        {
+            _rstar[j] = TensorPrimitives.Dot(w.Slice((Students + j) * d, d), a);
+        }
+
+        if (_eps.Length > 0)
+        {
+            sampler.Fill(_eps);
+        }
+
+        _model.LossAndGradient(_r, _rstar, _eps, Setup.Classes[c].Labels, _gradient);
+        var gradientSquared = TensorPrimitives.Dot(_gradient, _gradient);
+        // ||G_k||_F^2 = ||grad_r f||^2 ||a||^2 for the rank-one sample gradient G_k = grad_r f a^T.
+        var sampleGradientNorm = Setup.Schedule.UsesGradientNorm ? gradientSquared * TensorPrimitives.Dot(a, a) : 0.0;
+        var gamma = controller.Advance(time, TimeStep, sampleGradientNorm);
+        if (!double.IsFinite(check + gradientSquared + gamma))
+        {
+            return false;
+        }
+
+        var scale = -gamma / d;
+        var wMutable = W.AsSpan();
+        for (var j = 0; j < Students; j++)
+        {
+            var row = wMutable.Slice(j * d, d);
+            TensorPrimitives.MultiplyAdd(a, scale * _gradient[j], row, row);
+        }
+
+        return true;
+    }
+
+    private int SampleClass(NormalSampler sampler)
+    {
+        if (_cumulativeProbability.Length == 1)
+        {
+            return 0;
+        }
+
+        var u = sampler.NextUniform();
+        var c = 0;
+        while (u >= _cumulativeProbability[c])
+        {
+            c++;
+        }
+
+        return c;
+    }
+}
