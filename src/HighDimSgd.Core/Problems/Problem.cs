@@ -1,0 +1,237 @@
+namespace HighDimSgd.Core.Problems;
+
+/// <summary>A validated problem file. Every command reads the same value; nothing in it is guessed.</summary>
+public sealed record Problem(
+    string SourcePath,
+    string Title,
+    DataSpec Data,
+    TeacherSpec? Teacher,
+    StudentSpec Student,
+    LossSpec Loss,
+    OptimizerSpec Optimizer,
+    OutputSpec Output,
+    SolverSpec Solver,
+    SimulationSpec Simulation)
+{
+    /// <summary>The folder that relative <c>file</c> paths in the problem are resolved against.</summary>
+    public string BaseDirectory => Path.GetDirectoryName(Path.GetFullPath(SourcePath)) ?? Directory.GetCurrentDirectory();
+
+    /// <summary>True when the data is a Gaussian mixture (at least one <c>[[data.classes]]</c> entry).</summary>
+    public bool IsMixture => Data.Classes.Count > 0;
+
+    /// <summary>True when the labels are the classes' own hard labels rather than a teacher's outputs.</summary>
+    public bool HasHardLabels => Teacher is null && Data.Classes.Count > 0;
+
+    /// <summary>The sections that define the model.</summary>
+    public ModelSections Model => new(SourcePath, Title, Teacher, Student, Loss, Data.Classes);
+}
+
+/// <summary>
+/// <c>[data]</c>: the dimension and either one zero-mean Gaussian (<see cref="Spectrum"/>), a Gaussian mixture
+/// (<see cref="Classes"/>, empty for the single Gaussian) or real data (<see cref="Source"/>).
+/// </summary>
+public sealed record DataSpec(int Dimension, SpectrumSpec? Spectrum, IReadOnlyList<ClassSpec> Classes, DataSourceSpec? Source);
+
+/// <summary>Real data, <c>source = { kind = "idx", images = "...", labels = "...", classes = [0, 6] }</c>.</summary>
+public sealed record DataSourceSpec(string Kind, string Images, string? Labels, IReadOnlyList<int> Classes)
+{
+    public static IReadOnlyList<string> KnownKinds { get; } = ["idx", "csv"];
+}
+
+/// <summary>One mixture component <c>a | c ~ N(mu_c, K_c)</c>, chosen with probability <c>Probability</c>.</summary>
+/// <param name="Label">The hard label, or null when a teacher gives (soft) labels.</param>
+public sealed record ClassSpec(double Probability, ClassLabel? Label, WeightSpec Mean, SpectrumSpec Spectrum);
+
+/// <summary>A class's hard label.</summary>
+public abstract record ClassLabel;
+
+/// <summary>A scalar label <c>y</c> (binary problems: 1 for one class, 0 for the other).</summary>
+public sealed record ScalarLabel(double Value) : ClassLabel;
+
+/// <summary>One-hot labels <c>y1..yC</c>: class <c>c</c> (file order) has <c>y_c = 1</c>, the others 0.</summary>
+public sealed record OneHotLabel : ClassLabel;
+
+/// <summary><c>[teacher]</c>: <c>l*</c> rows of <c>X*</c> and the output formulas <c>y = phi(r*, eps)</c>.</summary>
+public sealed record TeacherSpec(int Directions, IReadOnlyList<WeightSpec> Weights, IReadOnlyList<string> Outputs);
+
+/// <summary><c>[student]</c>: <c>l</c> rows of the initial <c>X0</c> and the output formulas <c>g(r)</c>.</summary>
+public sealed record StudentSpec(int Directions, IReadOnlyList<WeightSpec> Init, IReadOnlyList<string> Outputs);
+
+/// <summary><c>[loss]</c>: exactly one of a formula <c>f(g, y)</c> and a preset name (resolved by the model registry).</summary>
+public sealed record LossSpec(string? Expression, string? Preset);
+
+/// <summary>The step-size rule (<c>schedule</c>).</summary>
+public enum LearningRateSchedule
+{
+    Constant,
+    AdagradNorm,
+    RmspropNorm,
+    Polyak,
+    LineSearch,
+    Formula,
+}
+
+/// <summary><c>[optimizer]</c>. See docs/problem-files.md for what <see cref="LearningRate"/> means per schedule.</summary>
+/// <param name="LearningRate">gamma (constant), eta (adaptive schedules); 1 and unused for <c>formula</c>.</param>
+/// <param name="B0">b0 of adagrad-norm / rmsprop-norm (default 1).</param>
+/// <param name="Decay">alpha of rmsprop-norm, per unit of time t (default 1).</param>
+/// <param name="RateFormula">gamma(t) (key <c>rate</c>), only with schedule <c>formula</c>.</param>
+/// <param name="OptimalRisk">L* of the Polyak step (key <c>optimal-risk</c>, default 0).</param>
+/// <param name="Horizon">T = n/d.</param>
+public sealed record OptimizerSpec(
+    double LearningRate,
+    LearningRateSchedule Schedule,
+    double B0,
+    double Decay,
+    string? RateFormula,
+    double OptimalRisk,
+    double Horizon)
+{
+    /// <summary>The schedule's name as written in problem files.</summary>
+    public string ScheduleName => ScheduleNames[(int)Schedule];
+
+    /// <summary>Indexed by <see cref="LearningRateSchedule"/>.</summary>
+    public static IReadOnlyList<string> ScheduleNames { get; } =
+        ["constant", "adagrad-norm", "rmsprop-norm", "polyak", "line-search", "formula"];
+}
+
+/// <summary>How checkpoints are placed on <c>[0, T]</c>.</summary>
+public enum TimeSpacing
+{
+    Linear,
+    Log,
+}
+
+/// <summary>
+/// <c>[output]</c>. Statistics are names such as <c>"risk"</c> or, restricted to a named index block,
+/// <c>"norm:low"</c> (see <see cref="StatisticRequest"/>).
+/// </summary>
+/// <param name="LogStart">First positive time of a log grid (key <c>log-start</c>); null: 1e-3 T.</param>
+public sealed record OutputSpec(
+    int Checkpoints,
+    TimeSpacing Spacing,
+    double? LogStart,
+    IReadOnlyList<string> Statistics,
+    IReadOnlyList<IndexBlock> Blocks)
+{
+    /// <summary>Statistics a problem may request.</summary>
+    public static IReadOnlyList<string> KnownStatistics { get; } =
+    [
+        "risk", "lr", "norm", "overlap", "distance", "alignment", "lr_threshold",
+        "classification_error", "mean_overlap", "class_risk",
+    ];
+
+    /// <summary>Statistics that can be restricted to an index block (<c>name:block</c>).</summary>
+    public static IReadOnlyList<string> ProjectableStatistics { get; } =
+        ["norm", "overlap", "distance", "alignment", "mean_overlap"];
+
+    /// <summary>The checkpoint times: t = 0 then <see cref="Checkpoints"/> - 1 more up to the horizon.</summary>
+    public double[] Times(double horizon)
+    {
+        var times = new double[Checkpoints];
+        if (Checkpoints == 1)
+        {
+            times[0] = horizon;
+            return times;
+        }
+
+        if (Spacing == TimeSpacing.Linear)
+        {
+            for (var k = 0; k < Checkpoints; k++)
+            {
+                times[k] = horizon * k / (Checkpoints - 1);
+            }
+
+            return times;
+        }
+
+        // A log grid cannot start at 0; t = 0 is kept as the first point so every output starts at the initial state.
+        var start = Math.Min(LogStart ?? 1e-3 * horizon, horizon);
+        var ratio = Math.Log(horizon / start);
+        for (var k = 1; k < Checkpoints; k++)
+        {
+            times[k] = start * Math.Exp(ratio * (k - 1) / Math.Max(1, Checkpoints - 2));
+        }
+
+        times[^1] = horizon;
+        return times;
+    }
+}
+
+/// <summary>
+/// A named range of eigen-directions, given as fractions of <c>d</c>: <c>blocks = { low = [0, 0.25] }</c> is the
+/// first quarter of the coordinates.
+/// </summary>
+public sealed record IndexBlock(string Name, double From, double To)
+{
+    /// <summary>Coordinates <c>[Start, End)</c> (0-based) of this block at dimension <paramref name="dimension"/>.</summary>
+    public (int Start, int End) Range(int dimension) =>
+        ((int)Math.Round(From * dimension, MidpointRounding.AwayFromZero),
+         (int)Math.Round(To * dimension, MidpointRounding.AwayFromZero));
+}
+
+/// <summary>A parsed statistics entry: <c>"norm"</c> or <c>"norm:low"</c>.</summary>
+public sealed record StatisticRequest(string Name, string? Block)
+{
+    public static StatisticRequest Parse(string text)
+    {
+        var colon = text.IndexOf(':');
+        return colon < 0 ? new StatisticRequest(text, null) : new StatisticRequest(text[..colon], text[(colon + 1)..]);
+    }
+
+    /// <summary>A CSV column name: <c>norm</c> or <c>norm_low</c>.</summary>
+    public string ColumnName => Block is null ? Name : $"{Name}_{Block}";
+
+    public override string ToString() => Block is null ? Name : $"{Name}:{Block}";
+}
+
+/// <summary>How the theory side represents the spectrum.</summary>
+public enum SolverMethod
+{
+    /// <summary>Per eigen-direction (grouped) when there are few distinct eigenvalues, contour otherwise.</summary>
+    Auto,
+
+    /// <summary>Per eigen-direction (grouped by distinct eigenvalue).</summary>
+    Eigen,
+
+    /// <summary>Resolvent contour quadrature.</summary>
+    Contour,
+}
+
+/// <summary><c>[solver]</c>, optional. Null orders mean "chosen automatically".</summary>
+public sealed record SolverSpec(
+    SolverMethod Method,
+    double RelativeTolerance,
+    double AbsoluteTolerance,
+    int? QuadratureOrder,
+    int? ContourNodes,
+    bool Stiff)
+{
+    public static SolverSpec Default { get; } = new(SolverMethod.Auto, 1e-7, 1e-10, null, null, false);
+}
+
+/// <summary><c>[simulation]</c>, optional.</summary>
+public sealed record SimulationSpec(int Runs, long Seed)
+{
+    public static SimulationSpec Default { get; } = new(20, 1);
+}
+
+/// <summary>The parts of a problem that define its model: what <c>derive</c> reads.</summary>
+public sealed record ModelSections(
+    string SourcePath,
+    string Title,
+    TeacherSpec? Teacher,
+    StudentSpec Student,
+    LossSpec Loss,
+    IReadOnlyList<ClassSpec> Classes)
+{
+    /// <summary>Free label variables y1..: 0 with a teacher; 1 for numeric class labels; C for one-hot.</summary>
+    public int LabelCount => Teacher is not null || Classes.Count == 0
+        ? 0
+        : Classes[0].Label switch
+        {
+            OneHotLabel => Classes.Count,
+            ScalarLabel => 1,
+            _ => 0,
+        };
+}

@@ -1,0 +1,78 @@
+using Tomlyn;
+using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Serialization;
+
+namespace HighDimSgd.Core.Problems;
+
+/// <summary>Reads a problem file (TOML) into a validated <see cref="Problem"/>; every mistake is a <see cref="ProblemFileException"/>.</summary>
+public static class ProblemLoader
+{
+    /// <summary>Reads and validates the problem file at <paramref name="path"/>.</summary>
+    public static Problem Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var detail = e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot read the file: {e.Message}";
+            throw new ProblemFileException(path, "", null, detail);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>
+    /// Validates problem-file text. <paramref name="sourcePath"/> names the file in messages and is the base for
+    /// relative <c>file</c> paths.
+    /// </summary>
+    public static Problem Parse(string toml, string sourcePath)
+    {
+        var metadata = new TomlMetadataStore();
+        var root = ReadToml(toml, sourcePath, metadata);
+        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? Directory.GetCurrentDirectory();
+        return new ProblemParser(new TomlSection(root, sourcePath, "", 1, metadata), baseDirectory).Problem();
+    }
+
+    /// <summary>
+    /// Reads only the sections a model derivation needs ([teacher], [student], [loss]; [data] classes for labels),
+    /// so <c>hdsgd derive</c> works on a file that declares just the model.
+    /// </summary>
+    public static ModelSections ParseModelSections(string toml, string sourcePath)
+    {
+        var metadata = new TomlMetadataStore();
+        var root = ReadToml(toml, sourcePath, metadata);
+        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? Directory.GetCurrentDirectory();
+        return new ProblemParser(new TomlSection(root, sourcePath, "", 1, metadata), baseDirectory).ModelSections();
+    }
+
+    private static TomlTable ReadToml(string toml, string sourcePath, TomlMetadataStore metadata)
+    {
+        // The syntax pass validates the document (duplicate keys included, which deserialisation alone accepts).
+        var document = SyntaxParser.Parse(toml, sourcePath, true);
+        var firstError = document.Diagnostics.FirstOrDefault(d => d.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error);
+        if (firstError is not null)
+        {
+            throw new ProblemFileException(sourcePath, "", firstError.Span.Start.Line + 1, $"TOML syntax error: {firstError.Message}");
+        }
+
+        try
+        {
+            var options = new TomlSerializerOptions
+            {
+                MetadataStore = metadata,
+                SourceName = sourcePath,
+                DuplicateKeyHandling = TomlDuplicateKeyHandling.Error,
+            };
+            return TomlSerializer.Deserialize<TomlTable>(toml, options)
+                ?? throw new ProblemFileException(sourcePath, "", null, "the file is empty");
+        }
+        catch (TomlException e)
+        {
+            throw new ProblemFileException(sourcePath, "", e.Line, $"TOML syntax error: {e.Message}");
+        }
+    }
+}
