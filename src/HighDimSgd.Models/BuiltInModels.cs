@@ -31,4 +31,16 @@ public static class BuiltInModels
         Factories.TryGetValue(name, out var factory)
             ? factory()
             : throw new KeyNotFoundException($"unknown model '{name}'; built-in models: {string.Join(", ", Names)}");
+
+    /// <summary>
+    /// The built-in model that computes exactly what <paramref name="formula"/> (a derived loss in infix) with these
+    /// counts computes, or null. Lets a problem written with a built-in model's formulas use its checked-in code.
+    /// </summary>
+    public static LossModel? Find(string formula, int studentDirections, int teacherDirections, int noiseCount, int labelCount) =>
+        Instances.Value.FirstOrDefault(m => m.Formula == formula && m.StudentDirections == studentDirections &&
+            m.TeacherDirections == teacherDirections && m.NoiseCount == noiseCount && m.LabelCount == labelCount) is { } found
+            ? Create(found.Name)
+            : null;
+
+    private static readonly Lazy<LossModel[]> Instances = new(() => [.. Factories.Values.Select(f => f())]);
 }

@@ -30,7 +30,21 @@ type DerivedModel =
       Fisher: Expr list list option
       /// E[grad_i f z_k], z = (r, rstar), l x (l + l*).
       Cross: Expr list list option
+      /// Noise integrated out in closed form (see NoiseAverage), when the teacher allows it.
+      NoiseAverage: NoiseAverage option
       Naming: Naming }
+
+/// A teacher output of the form step(a + c eps_k) or sign(a + c eps_k), with eps_k used nowhere else, takes two
+/// values with probabilities Phi(+-a/|c|) given the rest, so the expectation over eps_k of any function of the
+/// output is a smooth two-term mixture. Averaging these noise variables out symbolically removes both the
+/// discontinuity (which Gauss-Hermite integrates at only O(1/n)) and one quadrature dimension per output.
+and NoiseAverage =
+    { /// Noise indices (1-based) averaged out.
+      Averaged: int list
+      /// E over the averaged noise of f, grad_r f and grad_r f grad_r f^T (l x l).
+      Loss: Expr
+      Gradient: Expr list
+      Fisher: Expr list list }
 
 module Derive =
     let private partName =
@@ -96,6 +110,55 @@ module Derive =
 
     /// Derives a model. Teacher outputs use rstar.. and eps..; student outputs use r..; the loss uses
     /// g.. and y... With no teacher, y1..y(labelCount) are free labels.
+    /// The binary teacher outputs that can be averaged over their own noise: (output index, noise index, a, |c|, hi, lo).
+    let private binaryNoisyOutputs (teacher: Expr list) =
+        let noiseOf e = Expr.variables e |> Set.filter (function Member(Noise, _) -> true | _ -> false)
+        teacher
+        |> List.mapi (fun j e ->
+            match e with
+            | Apply((Step | Sign) as f, arg) ->
+                match Set.toList (noiseOf arg) with
+                | [ Member(Noise, k) as v ] ->
+                    let usedElsewhere = teacher |> List.indexed |> List.exists (fun (i, o) -> i <> j && Set.contains v (noiseOf o))
+                    match Simplify.simplify (Calculus.differentiate v arg) with
+                    | Number c when c <> 0.0 && not usedElsewhere ->
+                        let a = arg |> Expr.substitute (fun w -> if w = v then Some(Number 0.0) else None) |> Simplify.simplify
+                        let hi, lo = if f = Step then 1.0, 0.0 else 1.0, -1.0
+                        Some(j + 1, k, a, abs c, hi, lo)
+                    | _ -> None
+                | _ -> None
+            | _ -> None)
+        |> List.choose id
+
+    /// E over the noise of binary noisy teacher outputs, branch by branch (2^m terms for m such outputs).
+    let private noiseAverage (teacher: Expr list) (substituteLoss: (int -> Expr option) -> Expr) (rs: Variable list) =
+        match binaryNoisyOutputs teacher with
+        | [] -> None
+        | outputs ->
+            // P(a + c eps > 0) = Phi(a / |c|) = (1 + erf(a / (|c| sqrt 2))) / 2.
+            let probabilityHigh (a: Expr) (c: float) =
+                Product [ Number 0.5; Sum [ Number 1.0; Apply(Erf, Product [ a; Number(1.0 / (c * sqrt 2.0)) ]) ] ]
+            let rec branches remaining =
+                match remaining with
+                | [] -> [ Number 1.0, Map.empty ]
+                | (j, _, a, c, hi, lo) :: rest ->
+                    let p = probabilityHigh a c
+                    [ for w, values in branches rest do
+                        yield Product [ p; w ], Map.add j hi values
+                        yield Product [ Sum [ Number 1.0; Product [ Number -1.0; p ] ]; w ], Map.add j lo values ]
+            let terms =
+                branches outputs
+                |> List.map (fun (w, values) ->
+                    let f = substituteLoss (fun j -> Map.tryFind j values |> Option.map Number)
+                    Simplify.simplify w, f, Calculus.gradient rs f)
+            let weighted pick = Simplify.simplify (Sum [ for w, f, g in terms -> Product [ w; pick (f, g) ] ])
+            Some
+                { Averaged = outputs |> List.map (fun (_, k, _, _, _, _) -> k) |> List.sort
+                  Loss = weighted fst
+                  Gradient = rs |> List.mapi (fun i _ -> weighted (fun (_, g: Expr list) -> g[i]))
+                  Fisher =
+                    rs |> List.mapi (fun i _ -> rs |> List.mapi (fun j _ -> weighted (fun (_, g: Expr list) -> Product [ g[i]; g[j] ]))) }
+
     let derive
         (name: string)
         (teacherDirections: int)
@@ -138,13 +201,15 @@ module Derive =
                 )
             )
         check "loss" 0 lossText ((Output, student.Length, " defined") :: labelRule) lossFormula
-        let loss =
+        // branchValue: a teacher output replaced by a constant (a branch of the noise average), else the teacher formula.
+        let substituteLoss (branchValue: int -> Expr option) =
             lossFormula
             |> Expr.substitute (function
                 | Member(Output, i) -> Some student[i - 1]
-                | Member(Label, k) when not teacher.IsEmpty -> Some teacher[k - 1]
+                | Member(Label, k) when not teacher.IsEmpty -> Some(defaultArg (branchValue k) teacher[k - 1])
                 | _ -> None)
             |> Simplify.simplify
+        let loss = substituteLoss (fun _ -> None)
         let rs = studentVariables studentDirections
         let gradient = Calculus.gradient rs loss
         let hessian = rs |> List.map (fun vi -> gradient |> List.map (Calculus.differentiate vi))
@@ -163,6 +228,7 @@ module Derive =
           ExpectedLoss = expected
           Fisher = fisher
           Cross = cross
+          NoiseAverage = noiseAverage teacher substituteLoss rs
           Naming = Naming.ForCounts(studentDirections, teacherDirections, noise, labels, student.Length) }
 
     let knownPresets = [ "least-squares"; "logistic"; "cross-entropy"; "phase-retrieval"; "smooth-phase-retrieval"; "absolute" ]

@@ -192,6 +192,8 @@ module EmitCSharp =
         line "{"
         line (sprintf "    public override string Name => \"%s\";" (escape m.Name))
         line ""
+        line (sprintf "    public override string? Formula => \"%s\";" (escape (infix m.Loss)))
+        line ""
         line (sprintf "    public override int StudentDirections => %d;" m.StudentDirections)
         line ""
         line (sprintf "    public override int TeacherDirections => %d;" m.TeacherDirections)
@@ -211,6 +213,24 @@ module EmitCSharp =
         let last = m.Gradient.Length
         sb.Append(body indent sampleInputs roots (fun i code -> if i = last then sprintf "return %s;" code else sprintf "gradient[%d] = %s;" i code)) |> ignore
         line "    }"
+        match m.NoiseAverage with
+        | Some avg ->
+            line ""
+            line (sprintf "    public override global::System.Collections.Generic.IReadOnlyList<int> AveragedNoise { get; } = [%s];"
+                    (avg.Averaged |> List.map (fun k -> string (k - 1)) |> String.concat ", "))
+            line ""
+            line "    public override double AveragedMoments(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient, Span<double> fisher)"
+            line "    {"
+            let l = m.StudentDirections
+            let roots = avg.Gradient @ List.concat avg.Fisher @ [ avg.Loss ]
+            sb.Append(
+                body indent sampleInputs roots (fun i code ->
+                    if i < l then sprintf "gradient[%d] = %s;" i code
+                    elif i < l + l * l then sprintf "fisher[%d] = %s;" (i - l) code
+                    else sprintf "return %s;" code)
+            ) |> ignore
+            line "    }"
+        | None -> ()
         match m.ExpectedLoss with
         | Some e ->
             line ""

@@ -18,6 +18,9 @@ public sealed class GaussianQuadrature
     private readonly LossModel _model;
     private readonly int _l, _n, _noise;
     private readonly StandardNormalRule[] _rules;
+    private readonly bool _averaged;
+    private readonly int[] _integratedNoise;
+    private readonly double[] _eps, _fisher;
     private readonly double[] _symmetric, _eigenvalues, _eigenvectors, _work, _factor, _x, _centered, _gradient, _empty;
 
     /// <summary>Prepares rules for every effective dimension the model can reach.</summary>
@@ -29,7 +32,11 @@ public sealed class GaussianQuadrature
         _model = model;
         _l = model.StudentDirections;
         _n = model.StateDimension;
-        _noise = model.NoiseCount;
+        _averaged = model.AveragedNoise.Count > 0 && !(options?.ForceQuadrature ?? false);
+        _noise = model.NoiseCount - (_averaged ? model.AveragedNoise.Count : 0);
+        _eps = new double[model.NoiseCount];
+        _integratedNoise = [.. Enumerable.Range(0, model.NoiseCount).Where(k => !_averaged || !model.AveragedNoise.Contains(k))];
+        _fisher = new double[model.StudentDirections * model.StudentDirections];
         _rules = new StandardNormalRule[_n + _noise + 1];
         for (var d = 0; d < _rules.Length; d++)
             _rules[d] = d <= Options.MaxTensorDimension
@@ -140,14 +147,25 @@ public sealed class GaussianQuadrature
             var z = rule.Point(p);
             var w = rule.Weight(p);
             MapToState(mean, z[..rank], rank);
-            var f = _model.LossAndGradient(r, rstar, z[rank..], labels, _gradient);
+            double f;
+            if (_averaged)
+            {
+                // The averaged noise variables are integrated in closed form by the model; the rest come from the rule.
+                for (var k = 0; k < _integratedNoise.Length; k++) _eps[_integratedNoise[k]] = z[rank + k];
+                f = _model.AveragedMoments(r, rstar, _eps, labels, _gradient, _fisher);
+            }
+            else
+            {
+                f = _model.LossAndGradient(r, rstar, z[rank..], labels, _gradient);
+            }
             loss += w * f;
             for (var i = 0; i < _l; i++)
             {
                 var wg = w * _gradient[i];
                 if (wantGradient) result.Gradient[i] += wg;
                 if (wantFisher)
-                    for (var j = 0; j < _l; j++) result.Fisher[i * _l + j] += wg * _gradient[j];
+                    for (var j = 0; j < _l; j++)
+                        result.Fisher[i * _l + j] += _averaged ? w * _fisher[i * _l + j] : wg * _gradient[j];
                 if (wantCross)
                     for (var j = 0; j < _n; j++) result.GradientCross[i * _n + j] += wg * _centered[j];
             }

@@ -35,6 +35,27 @@ public abstract class LossModel
     /// <summary>Writes grad_r f (length l) into <paramref name="gradient"/> and returns f.</summary>
     public abstract double LossAndGradient(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient);
 
+    /// <summary>
+    /// The derived per-sample loss f(r; r*, eps, y) as re-parseable infix, when the model was generated from formulas.
+    /// Two models with the same directions, noise, labels and formula compute the same thing.
+    /// </summary>
+    public virtual string? Formula => null;
+
+    /// <summary>
+    /// Noise variables (0-based) that <see cref="AveragedMoments"/> integrates out in closed form; empty when none.
+    /// Quadrature then runs over the other noise variables only, on a smooth integrand.
+    /// </summary>
+    public virtual IReadOnlyList<int> AveragedNoise => [];
+
+    /// <summary>
+    /// E over the <see cref="AveragedNoise"/> variables (their entries of <paramref name="eps"/> are ignored) of f,
+    /// of grad_r f (into <paramref name="gradient"/>, length l) and of grad_r f grad_r f^T (into <paramref name="fisher"/>,
+    /// l x l row-major); returns the averaged f.
+    /// </summary>
+    public virtual double AveragedMoments(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y,
+        Span<double> gradient, Span<double> fisher) =>
+        throw new InvalidOperationException($"Model '{Name}' averages no noise variable in closed form.");
+
     /// <summary>True when <see cref="ExpectedLoss"/> is a closed form of E f under (r, r*) ~ N(0, B), eps ~ N(0, 1).</summary>
     public virtual bool HasClosedFormLoss => false;
 

@@ -14,6 +14,8 @@ public sealed class CrossEntropy3Model : global::HighDimSgd.Core.Models.LossMode
 {
     public override string Name => "cross-entropy-3";
 
+    public override string? Formula => "-(r1*softmax(1, rstar1, rstar2, rstar3) + r2*softmax(2, rstar1, rstar2, rstar3) + r3*softmax(3, rstar1, rstar2, rstar3)) + logsumexp(r1, r2, r3)";
+
     public override int StudentDirections => 3;
 
     public override int TeacherDirections => 3;

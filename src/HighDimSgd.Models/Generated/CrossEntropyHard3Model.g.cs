@@ -14,6 +14,8 @@ public sealed class CrossEntropyHard3Model : global::HighDimSgd.Core.Models.Loss
 {
     public override string Name => "cross-entropy-hard-3";
 
+    public override string? Formula => "-(r1*y1 + r2*y2 + r3*y3) + logsumexp(r1, r2, r3)";
+
     public override int StudentDirections => 3;
 
     public override int TeacherDirections => 0;

@@ -14,6 +14,8 @@ public sealed class ErfCommittee2Model : global::HighDimSgd.Core.Models.LossMode
 {
     public override string Name => "erf-committee-2";
 
+    public override string? Formula => "0.5*(-(erf(rstar1/sqrt(2)) + erf(rstar2/sqrt(2))) + erf(r1/sqrt(2)) + erf(r2/sqrt(2)))^2";
+
     public override int StudentDirections => 2;
 
     public override int TeacherDirections => 2;

@@ -14,6 +14,8 @@ public sealed class LeastSquaresModel : global::HighDimSgd.Core.Models.LossModel
 {
     public override string Name => "least-squares";
 
+    public override string? Formula => "0.5*(r - (rstar + 0.5*eps))^2";
+
     public override int StudentDirections => 1;
 
     public override int TeacherDirections => 1;

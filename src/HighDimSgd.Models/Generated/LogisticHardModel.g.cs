@@ -14,6 +14,8 @@ public sealed class LogisticHardModel : global::HighDimSgd.Core.Models.LossModel
 {
     public override string Name => "logistic-hard";
 
+    public override string? Formula => "-r*y + softplus(r)";
+
     public override int StudentDirections => 1;
 
     public override int TeacherDirections => 0;

@@ -14,6 +14,8 @@ public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel
 {
     public override string Name => "logistic";
 
+    public override string? Formula => "-r*step(rstar + 0.3*eps) + softplus(r)";
+
     public override int StudentDirections => 1;
 
     public override int TeacherDirections => 1;
@@ -40,5 +42,24 @@ public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel
         double t2 = global::HighDimSgd.Models.SpecialFunctions.Step(t1);
         gradient[0] = (((-1.0) * t2) + global::HighDimSgd.Models.SpecialFunctions.Sigmoid(r1));
         return (((-1.0) * r1 * t2) + global::HighDimSgd.Models.SpecialFunctions.Softplus(r1));
+    }
+
+    public override global::System.Collections.Generic.IReadOnlyList<int> AveragedNoise { get; } = [0];
+
+    public override double AveragedMoments(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient, Span<double> fisher)
+    {
+        double r1 = r[0];
+        double rstar1 = rstar[0];
+        double t0 = (2.3570226039551585 * rstar1);
+        double t1 = global::HighDimSgd.Models.SpecialFunctions.Erf(t0);
+        double t2 = (t1 + 1.0);
+        double t3 = ((-0.5) * t2);
+        double t4 = (t3 + 1.0);
+        double t5 = global::HighDimSgd.Models.SpecialFunctions.Sigmoid(r1);
+        double t6 = (t5 + (-1.0));
+        double t7 = global::HighDimSgd.Models.SpecialFunctions.Softplus(r1);
+        gradient[0] = ((t4 * t5) + (0.5 * t6 * t2));
+        fisher[0] = ((t4 * global::HighDimSgd.Models.SpecialFunctions.Square(t5)) + (0.5 * t2 * global::HighDimSgd.Models.SpecialFunctions.Square(t6)));
+        return ((0.5 * (((-1.0) * r1) + t7) * t2) + (t4 * t7));
     }
 }

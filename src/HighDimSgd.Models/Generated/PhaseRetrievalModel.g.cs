@@ -14,6 +14,8 @@ public sealed class PhaseRetrievalModel : global::HighDimSgd.Core.Models.LossMod
 {
     public override string Name => "phase-retrieval";
 
+    public override string? Formula => "0.5*(abs(r) - abs(rstar))^2";
+
     public override int StudentDirections => 1;
 
     public override int TeacherDirections => 1;

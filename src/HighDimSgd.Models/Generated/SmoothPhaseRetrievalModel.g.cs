@@ -14,6 +14,8 @@ public sealed class SmoothPhaseRetrievalModel : global::HighDimSgd.Core.Models.L
 {
     public override string Name => "smooth-phase-retrieval";
 
+    public override string? Formula => "0.25*(r^2 - rstar^2)^2";
+
     public override int StudentDirections => 1;
 
     public override int TeacherDirections => 1;
