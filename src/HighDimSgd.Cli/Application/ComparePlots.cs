@@ -1,0 +1,40 @@
+using HighDimSgd.Cli.Plotting;
+using HighDimSgd.Simulation;
+
+namespace HighDimSgd.Cli.Application;
+
+/// <summary>Maps a <see cref="Comparison"/> onto the compare figure: risk on top, one panel per other statistic.</summary>
+public static class ComparePlots
+{
+    /// <summary>Writes <paramref name="pathWithoutExtension"/>.png and .svg.</summary>
+    public static void Write(string pathWithoutExtension, ProblemContext context, Comparison comparison, bool logY)
+    {
+        var theory = comparison.Theory;
+        var (gap, at, sigmas) = comparison.Summary();
+        var panels = theory.Columns
+            .Where(c => c != "risk" && comparison.Sgd.Columns.Contains(c))
+            .Select(c => new StatisticPanel(c, Line(theory.Times, theory.Column(c), "ODE"), Band(comparison.Sgd, c, "SGD")))
+            .ToArray();
+        ComparePlot.Write(pathWithoutExtension, new ComparePlotData
+        {
+            Title = context.Problem.Title,
+            Subtitle = $"d = {comparison.Dimension}, {comparison.Runs} SGD runs (band: mean ± 2 se); " +
+                       $"largest gap {gap:P2} at t = {at:G3}, {sigmas:F1} se",
+            YLabel = "risk",
+            LogY = logY,
+            Theory = Line(theory.Times, theory.Column("risk"), $"ODE ({theory.Method})"),
+            Sgd = Band(comparison.Sgd, "risk", "SGD mean"),
+            Homogenized = comparison.Homogenized is { } h ? Band(h, "risk", "homogenized SGD") : null,
+            ExtraPanels = panels,
+        });
+    }
+
+    private static Curve Line(IReadOnlyList<double> times, double[] values, string label) =>
+        new(label, [.. times.Take(values.Length)], values);
+
+    private static CurveBand Band(EnsembleResult result, string column, string label)
+    {
+        var count = Enumerable.Range(0, result.Times.Count).TakeWhile(k => result.Count(k) > 0).Count();
+        return new CurveBand(label, [.. result.Times.Take(count)], result.MeanOf(column)[..count], result.StandardErrorOf(column)[..count]);
+    }
+}

@@ -1,0 +1,164 @@
+using HighDimSgd.Core.Dynamics;
+using HighDimSgd.Core.Expectations;
+using HighDimSgd.Core.Models;
+using HighDimSgd.Core.Problems;
+using HighDimSgd.Core.Spectra;
+
+namespace HighDimSgd.Cli.Application;
+
+/// <summary>
+/// A loaded problem with everything the commands need: the validated <see cref="Problem"/>, its compiled
+/// model, the realised data (spectra, weights, classes) and the <see cref="DynamicsSetup"/> of the ODE.
+/// Every user mistake surfaces here as a <see cref="UserErrorException"/>, before anything is written.
+/// </summary>
+public sealed class ProblemContext
+{
+    private ProblemContext(Problem problem, LossModel model, MaterializedProblem data, DynamicsSetup dynamics,
+        string[] statistics, string problemText)
+    {
+        Problem = problem;
+        Model = model;
+        Data = data;
+        Dynamics = dynamics;
+        Statistics = statistics;
+        ProblemText = problemText;
+    }
+
+    /// <summary>The validated problem.</summary>
+    public Problem Problem { get; }
+
+    /// <summary>The compiled per-sample model.</summary>
+    public LossModel Model { get; }
+
+    /// <summary>Spectra, weights and classes in dimension d.</summary>
+    public MaterializedProblem Data { get; }
+
+    /// <summary>Input of the limiting ODE.</summary>
+    public DynamicsSetup Dynamics { get; }
+
+    /// <summary>Requested statistic names (validated).</summary>
+    public string[] Statistics { get; }
+
+    /// <summary>The problem file as read (recorded in run.json).</summary>
+    public string ProblemText { get; }
+
+    /// <summary>d.</summary>
+    public int Dimension => Data.Dimension;
+
+    /// <summary>Loads, validates and realises a problem file.</summary>
+    public static ProblemContext Load(string path, int? dimension = null)
+    {
+        if (!File.Exists(path)) throw new UserErrorException($"{path}: file not found");
+        var text = File.ReadAllText(path);
+        return FromText(text, path, dimension);
+    }
+
+    /// <summary>Same as <see cref="Load"/> for a problem given as text (built-in examples).</summary>
+    public static ProblemContext FromText(string text, string sourcePath, int? dimension = null)
+    {
+        if (dimension is <= 0) throw new UserErrorException($"--dimension must be positive, got {dimension}");
+        try
+        {
+            var problem = ProblemLoader.Parse(text, sourcePath);
+            var model = ModelResolver.Compile(problem.Model);
+            var data = ProblemRealization.Materialize(problem, dimension);
+            var classes = data.Classes
+                .Select(c => new DataClass(c.Probability, c.Mean, c.Eigenvalues, c.HardLabel ?? []))
+                .ToArray();
+            var times = problem.Output.Times(problem.Optimizer.Horizon);
+            if (times[0] != 0) times = [0, .. times];
+            var setup = new DynamicsSetup(model, classes, data.Teacher, data.StudentInit, Schedule(problem), times);
+            var statistics = ValidateStatistics(problem, setup);
+            return new ProblemContext(problem, model, data, setup, statistics, text);
+        }
+        catch (ProblemFileException e)
+        {
+            throw new UserErrorException(e.Message);
+        }
+    }
+
+    private static string[] ValidateStatistics(Problem problem, DynamicsSetup setup)
+    {
+        var names = new List<string>();
+        foreach (var text in problem.Output.Statistics)
+        {
+            var request = StatisticRequest.Parse(text);
+            if (request.Block is not null)
+                throw new UserErrorException($"{problem.SourcePath}: output.statistics: '{text}': statistics projected on index blocks are not available yet");
+            if (StatisticsCatalog.Unsupported(request.Name, setup) is { } reason)
+                throw new UserErrorException($"{problem.SourcePath}: output.statistics: '{text}' cannot be reported: {reason}");
+            names.Add(request.Name);
+        }
+        return [.. names];
+    }
+
+    /// <summary>The deterministic step-size rule of the problem.</summary>
+    private static StepSizeSchedule Schedule(Problem problem)
+    {
+        var o = problem.Optimizer;
+        var where = $"{problem.SourcePath}: optimizer";
+        var singleGaussian = !problem.IsMixture && problem.Data.Source is null;
+        var hasTarget = problem.Teacher is { } teacher && teacher.Directions == problem.Student.Directions;
+        switch (o.Schedule)
+        {
+            case LearningRateSchedule.Constant:
+                return new ConstantSchedule(o.LearningRate);
+            case LearningRateSchedule.AdagradNorm:
+                return new AdaGradNormSchedule(o.LearningRate, o.B0);
+            case LearningRateSchedule.RmspropNorm:
+                return new RmsPropNormSchedule(o.LearningRate, o.B0, o.Decay);
+            case LearningRateSchedule.Polyak:
+                // theory.md section 4: the Polyak-type step A / ((Tr K/d) tr I) reads the distance to the teacher, not L*.
+                if (!hasTarget)
+                    throw new UserErrorException($"{where}.schedule: \"polyak\" uses A = E[(r - r*) . grad f], which needs a teacher with as many directions as the student");
+                if (o.OptimalRisk != 0)
+                    throw new UserErrorException($"{where}.optimal-risk: the Polyak-type step A / ((Tr K/d) tr I) needs no L*; remove the key");
+                return new PolyakSchedule(o.LearningRate);
+            case LearningRateSchedule.LineSearch:
+                if (!singleGaussian)
+                    throw new UserErrorException($"{where}.schedule: \"line-search\" needs W K^2 W^T, available for a single zero-mean Gaussian only");
+                return new LineSearchSchedule(o.LearningRate);
+            case LearningRateSchedule.Formula:
+                var formula = o.RateFormula ?? throw new UserErrorException($"{where}.rate: missing gamma(t)");
+                Func<double, double> rate;
+                try
+                {
+                    rate = HighDimSgd.Symbolic.ModelDerivation.CompileTimeFunction(formula);
+                }
+                catch (HighDimSgd.Symbolic.FormulaException e)
+                {
+                    throw new UserErrorException($"{where}.rate: {e.Message}");
+                }
+                // A rate that turns negative or infinite inside [0, T] is a mistake in the file, not a divergence.
+                const int probes = 1000;
+                for (var k = 0; k <= probes; k++)
+                {
+                    var t = o.Horizon * k / probes;
+                    var gamma = rate(t);
+                    if (!(gamma > 0) || !double.IsFinite(gamma))
+                        throw new UserErrorException($"{where}.rate: gamma(t) = {gamma:G4} at t = {t:G4}; a step size must be positive and finite on [0, horizon]");
+                }
+                return new FormulaSchedule(rate, formula);
+            default:
+                throw new UserErrorException($"{where}.schedule: '{o.ScheduleName}' is not available");
+        }
+    }
+
+    /// <summary>Solver options from the [solver] section, with command-line overrides.</summary>
+    public SolverOptions SolverOptions(string? methodOverride = null)
+    {
+        var s = Problem.Solver;
+        var method = methodOverride ?? s.Method.ToString().ToLowerInvariant();
+        if (method is not ("auto" or "eigen" or "contour"))
+            throw new UserErrorException($"--method must be auto, eigen or contour, got '{method}'");
+        if (method == "contour" && !(Dynamics.Classes.Count == 1 && Dynamics.ZeroMeans))
+            throw new UserErrorException($"{Problem.SourcePath}: the contour method needs a single zero-mean Gaussian; use --method eigen");
+        var quadrature = s.QuadratureOrder is { } order
+            ? new QuadratureOptions { OrderLowDimensions = order, OrderThreeDimensions = order, OrderFourDimensions = order }
+            : null;
+        return new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, s.ContourNodes ?? 128, s.Stiff)
+        {
+            Quadrature = quadrature,
+        };
+    }
+}

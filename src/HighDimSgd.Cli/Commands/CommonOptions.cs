@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace HighDimSgd.Cli.Commands;
+
+/// <summary>Arguments and options shared by several commands.</summary>
+internal static class CommonOptions
+{
+    public static Argument<string> Problem(string description = "Problem file (TOML).") =>
+        new("problem") { Description = description };
+
+    public static Option<string> Out(string fallback) =>
+        new("--out", "-o") { Description = "Output folder (created if missing).", DefaultValueFactory = _ => fallback };
+
+    public static Option<int?> Dimension() =>
+        new("--dimension", "-d") { Description = "Override [data] dimension (d), for finite-size studies." };
+
+    public static Option<string?> Method() =>
+        new("--method") { Description = "ODE representation: auto (default), eigen (per eigen-group) or contour (resolvents)." };
+
+    public static Option<int?> Runs() =>
+        new("--runs", "-n") { Description = "Number of independent SGD runs (default: [simulation] runs, or 20)." };
+
+    public static Option<long?> Seed() =>
+        new("--seed") { Description = "Base seed; run i uses a seed derived from (seed, i) (default: [simulation] seed, or 1)." };
+}

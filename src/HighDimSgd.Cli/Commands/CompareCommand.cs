@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HighDimSgd.Cli.Application;
+using HighDimSgd.Cli.Plotting;
+
+namespace HighDimSgd.Cli.Commands;
+
+/// <summary>
+/// <c>hdsgd compare [PROBLEM]</c>: the ODE against the mean of simulated SGD, with a plot and an agreement number;
+/// with <c>--dimensions</c>, the finite-size study of how the gap shrinks with d.
+/// </summary>
+internal static class CompareCommand
+{
+    public const string DefaultProblemName = "compare-default.toml";
+
+    public static Command Create()
+    {
+        var problem = new Argument<string?>("problem")
+        {
+            Description = "Problem file (TOML). Omitted: the built-in logistic example.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var output = CommonOptions.Out("out/compare");
+        var dimension = CommonOptions.Dimension();
+        var runs = CommonOptions.Runs();
+        var seed = CommonOptions.Seed();
+        var method = CommonOptions.Method();
+        var homogenized = new Option<bool>("--homogenized") { Description = "Add homogenized SGD as a third curve." };
+        var logY = new Option<bool>("--log") { Description = "Logarithmic risk axis." };
+        var dimensions = new Option<string?>("--dimensions")
+        {
+            Description = "Finite-size study: comma-separated d values, e.g. 250,1000,4000 (gap against d with a fitted slope).",
+        };
+        var command = new Command("compare", "Solve the ODE, simulate SGD, and write theory.csv, sgd.csv, compare.csv, compare.png/.svg and run.json.")
+        {
+            problem, output, dimension, runs, seed, method, homogenized, logY, dimensions,
+        };
+        command.SetAction(result =>
+        {
+            var path = result.GetValue(problem);
+            var text = path is null ? DefaultProblemText() : null;
+            ProblemContext Load(int? d) => text is null ? ProblemContext.Load(path!, d) : ProblemContext.FromText(text, "built-in:" + DefaultProblemName, d);
+            var context = Load(result.GetValue(dimension));
+            var n = result.GetValue(runs) ?? context.Problem.Simulation.Runs;
+            var s = (ulong)(result.GetValue(seed) ?? context.Problem.Simulation.Seed);
+            var study = ParseDimensions(result.GetValue(dimensions));
+            var m = result.GetValue(method);
+            context.SolverOptions(m);
+            using var folder = new OutputDirectory(result.GetValue(output)!);
+            var clock = Stopwatch.StartNew();
+            var comparison = ConsoleProgress.Run(p => Comparison.Run(context, n, s, result.GetValue(homogenized), m, p));
+            OutputTables.WriteTheory(folder, comparison.Theory);
+            OutputTables.WriteEnsemble(folder, comparison.Sgd);
+            if (comparison.Homogenized is not null) OutputTables.WriteEnsemble(folder, comparison.Homogenized, "homogenized.csv");
+            OutputTables.WriteComparison(folder, comparison);
+            ComparePlots.Write(folder.File("compare"), context, comparison, result.GetValue(logY));
+            var details = SolveCommand.Describe(comparison.Theory);
+            foreach (var (k, v) in SimulateCommand.Describe(comparison.Sgd, n, s, clock.Elapsed.TotalSeconds)) details[k] = v?.DeepClone();
+            var (gap, at, sigmas) = comparison.Summary();
+            details["agreement"] = new JsonObject { ["max_relative_gap"] = gap, ["at_t"] = at, ["max_gap_in_stderr"] = sigmas };
+            FiniteSizeStudy? finite = null;
+            if (study is not null)
+            {
+                finite = ConsoleProgress.Run(p => FiniteSizeStudy.Run(Load, study, n, s, m, p));
+                finite.Write(folder, context.Problem.Title);
+                details["finite_size"] = finite.Describe();
+            }
+            RunRecord.Write(folder, "compare", context, details);
+            folder.Commit();
+            Console.Out.WriteLine(SolveCommand.Summary(comparison.Theory, folder.FinalPath("theory.csv")));
+            Console.Out.WriteLine(comparison.SummaryLine());
+            if (finite is not null) Console.Out.WriteLine(finite.SummaryLine());
+            Console.Out.WriteLine($"Wrote {folder.FinalPath("compare.png")} (and .svg, compare.csv, sgd.csv, run.json)");
+            return 0;
+        });
+        return command;
+    }
+
+    public static string DefaultProblemText()
+    {
+        using var stream = typeof(CompareCommand).Assembly.GetManifestResourceStream(DefaultProblemName)
+            ?? throw new InvalidOperationException("The built-in example is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static int[]? ParseDimensions(string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var values = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) || d <= 0)
+                throw new UserErrorException($"--dimensions: '{part}' is not a positive integer");
+            values.Add(d);
+        }
+        if (values.Distinct().Count() < 2) throw new UserErrorException("--dimensions needs at least two different values, e.g. 250,1000,4000");
+        return [.. values.Distinct().Order()];
+    }
+}

@@ -1,0 +1,148 @@
+using HighDimSgd.Cli.Application;
+using Xunit.Abstractions;
+
+namespace HighDimSgd.Validation.Tests;
+
+/// <summary>
+/// The ODE against the mean of simulated SGD, at sizes CI can afford. A formula is right when the gap is within a
+/// few standard errors and a few percent, and falls as d grows. Larger sizes: `hdsgd compare --dimensions`.
+/// </summary>
+public class TheoryVsSgdTests(ITestOutputHelper output)
+{
+    private const string LeastSquares = """
+        title = "least squares"
+        [data]
+        dimension = DIM
+        spectrum = { kind = "power-law", exponent = 1.0, normalize = "mean" }
+        [teacher]
+        directions = 1
+        weights = [ { kind = "alternating", norm = 1.0 } ]
+        output = "rstar + 0.5*eps"
+        [student]
+        directions = 1
+        init = [ { kind = "zero" } ]
+        output = "r"
+        [loss]
+        preset = "least-squares"
+        [optimizer]
+        learning-rate = 1.2
+        horizon = 8.0
+        [output]
+        checkpoints = 33
+        statistics = ["risk", "norm", "overlap"]
+        """;
+
+    private const string Logistic = """
+        title = "logistic, noisy teacher, power law"
+        [data]
+        dimension = DIM
+        spectrum = { kind = "power-law", exponent = 0.6, normalize = "mean" }
+        [teacher]
+        directions = 1
+        weights = [ { kind = "constant", norm = 2.0 } ]
+        output = "step(rstar + 0.3*eps)"
+        [student]
+        directions = 1
+        init = [ { kind = "zero" } ]
+        output = "r"
+        [loss]
+        preset = "logistic"
+        [optimizer]
+        learning-rate = 2.0
+        horizon = 10.0
+        [output]
+        checkpoints = 41
+        statistics = ["risk", "overlap"]
+        """;
+
+    private const string PhaseRetrieval = """
+        title = "phase retrieval, warm start"
+        [data]
+        dimension = DIM
+        spectrum = { kind = "identity" }
+        [teacher]
+        directions = 1
+        weights = [ { kind = "constant", norm = 1.0 } ]
+        output = "abs(rstar)"
+        [student]
+        directions = 1
+        init = [ { kind = "mix", of = [ { teacher = 1, weight = 0.5 }, { vector = { kind = "alternating", norm = 1.0 }, weight = 0.8 } ] } ]
+        output = "abs(r)"
+        [loss]
+        expression = "(g - y)^2/2"
+        [optimizer]
+        learning-rate = 0.5
+        horizon = 8.0
+        [output]
+        checkpoints = 33
+        statistics = ["risk", "overlap"]
+        """;
+
+    private const string ErfCommittee = """
+        title = "erf committee"
+        [data]
+        dimension = DIM
+        spectrum = { kind = "identity" }
+        [teacher]
+        directions = 2
+        weights = [ { kind = "constant", norm = 1.0 }, { kind = "alternating", norm = 1.0 } ]
+        output = "erf(rstar1/sqrt(2)) + erf(rstar2/sqrt(2))"
+        [student]
+        directions = 2
+        init = [ { kind = "gaussian", seed = 11, norm = 0.5 }, { kind = "gaussian", seed = 12, norm = 0.5 } ]
+        output = "erf(r1/sqrt(2)) + erf(r2/sqrt(2))"
+        [loss]
+        preset = "least-squares"
+        [optimizer]
+        learning-rate = 1.0
+        horizon = 10.0
+        [output]
+        checkpoints = 21
+        statistics = ["risk", "overlap"]
+        """;
+
+    private Comparison Compare(string template, int d, int runs, ulong seed = 1)
+    {
+        var context = ProblemContext.FromText(template.Replace("DIM", d.ToString()), "validation.toml");
+        var comparison = Comparison.Run(context, runs, seed, homogenized: false);
+        output.WriteLine(comparison.SummaryLine());
+        return comparison;
+    }
+
+    private static void AssertAgrees(Comparison comparison, double maxRelativeGap, double maxStandardErrors = 4.5)
+    {
+        Assert.False(comparison.Theory.Diverged, comparison.Theory.StopReason);
+        foreach (var row in comparison.Agreement().Where(r => r.Time > 0))
+        {
+            Assert.True(Math.Abs(row.GapInStandardErrors) < maxStandardErrors,
+                $"t = {row.Time}: theory {row.Theory:G6}, SGD {row.Mean:G6} ± {row.StandardError:G3} ({row.GapInStandardErrors:F1} se)");
+            Assert.True(row.RelativeGap < maxRelativeGap,
+                $"t = {row.Time}: theory {row.Theory:G6}, SGD {row.Mean:G6}: relative gap {row.RelativeGap:P2}");
+        }
+    }
+
+    [Fact]
+    public void LeastSquaresOnPowerLawMatchesSgd() => AssertAgrees(Compare(LeastSquares, 500, 40), 0.03);
+
+    [Fact]
+    public void LogisticWithNoisyTeacherOnPowerLawMatchesSgd() => AssertAgrees(Compare(Logistic, 500, 40), 0.03);
+
+    [Fact]
+    public void PhaseRetrievalWithWarmStartMatchesSgd() => AssertAgrees(Compare(PhaseRetrieval, 500, 40), 0.04);
+
+    [Fact]
+    public void ErfCommitteeMatchesSgd() => AssertAgrees(Compare(ErfCommittee, 400, 40), 0.04);
+
+    [Theory]
+    [InlineData("least-squares")]
+    [InlineData("logistic")]
+    public void GapShrinksWithDimension(string model)
+    {
+        var template = model == "logistic" ? Logistic : LeastSquares;
+        var study = FiniteSizeStudy.Run(d => ProblemContext.FromText(template.Replace("DIM", (d ?? 0).ToString()), "validation.toml"),
+            [100, 400, 1600], runs: 24, seed: 3, method: null, progress: null);
+        output.WriteLine(study.SummaryLine());
+        Assert.True(study.Gaps[0] > study.Gaps[^1], study.SummaryLine());
+        Assert.True(study.Slope < -0.2, study.SummaryLine());
+    }
+}
