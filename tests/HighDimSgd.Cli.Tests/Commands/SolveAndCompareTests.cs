@@ -1,0 +1,75 @@
+using System.Text.Json;
+
+namespace HighDimSgd.Cli.Tests.Commands;
+
+[Collection("console")]
+public class SolveAndCompareTests
+{
+    private const string Problem = """
+        title = "least squares, two-level spectrum"
+        [data]
+        dimension = 200
+        spectrum = { kind = "blocks", values = [2.0, 0.5], fractions = [0.3, 0.7] }
+        [teacher]
+        directions = 1
+        weights = [ { kind = "constant", norm = 1.0 } ]
+        output = "rstar + 0.3*eps"
+        [student]
+        directions = 1
+        output = "r"
+        [loss]
+        preset = "least-squares"
+        [optimizer]
+        learning-rate = 0.8
+        horizon = 3.0
+        [output]
+        checkpoints = 7
+        statistics = ["risk", "norm", "distance"]
+        [simulation]
+        runs = 6
+        """;
+
+    [Fact]
+    public void SolveWritesTheoryCsvAndRunJson()
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, Problem);
+        var outFolder = Path.Combine(folder, "out");
+        var (exit, output, error) = CliRunner.Run("solve", path, "--out", outFolder);
+        Assert.True(exit == 0, error);
+        Assert.Contains("eigen (2 groups)", output);
+        var lines = File.ReadAllLines(Path.Combine(outFolder, "theory.csv"));
+        Assert.Equal("t,risk,norm,distance", lines[0]);
+        Assert.Equal(8, lines.Length);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "run.json")));
+        Assert.Equal("solve", run.RootElement.GetProperty("command").GetString());
+        Assert.Equal("eigen", run.RootElement.GetProperty("ode").GetProperty("method").GetString());
+        Assert.Empty(Directory.GetDirectories(outFolder));
+    }
+
+    [Fact]
+    public void CompareWritesEveryOutputAndAnAgreementLine()
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, Problem);
+        var outFolder = Path.Combine(folder, "out");
+        var (exit, output, error) = CliRunner.Run("compare", path, "--out", outFolder, "--homogenized");
+        Assert.True(exit == 0, error);
+        Assert.Contains("agreement: largest relative gap", output);
+        foreach (var file in new[] { "theory.csv", "sgd.csv", "homogenized.csv", "compare.csv", "compare.png", "compare.svg", "run.json" })
+            Assert.True(File.Exists(Path.Combine(outFolder, file)), file);
+        var header = File.ReadLines(Path.Combine(outFolder, "sgd.csv")).First();
+        Assert.Equal("t,risk_mean,risk_stderr,norm_mean,norm_stderr,distance_mean,distance_stderr,lr_mean,lr_stderr,runs", header);
+    }
+
+    [Fact]
+    public void CompareWithoutArgumentRunsTheBuiltInExample()
+    {
+        var outFolder = Path.Combine(CliRunner.TempFolder(), "out");
+        var (exit, output, error) = CliRunner.Run("compare", "--out", outFolder, "--runs", "4", "--dimension", "100");
+        Assert.True(exit == 0, error);
+        Assert.Contains("Logistic", File.ReadAllText(Path.Combine(outFolder, "run.json")));
+        Assert.True(File.Exists(Path.Combine(outFolder, "compare.png")));
+        Assert.Contains("agreement", output);
+    }
+}
