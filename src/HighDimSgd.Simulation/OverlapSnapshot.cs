@@ -39,6 +39,12 @@ public sealed class OverlapSnapshot
     /// <summary>N = W W^T (s x s).</summary>
     public double[] Norms { get; }
 
+    /// <summary>
+    /// The weights W ((l + l*) x d, row-major) the overlaps were computed from, for statistics that need more than the
+    /// overlaps (block projections). Valid only during the statistics call.
+    /// </summary>
+    public ReadOnlyMemory<double> Weights { get; internal set; }
+
     /// <summary>B_c = W K_c W^T per class (s x s each).</summary>
     public double[][] Covariances { get; }
 

@@ -40,7 +40,9 @@ public sealed record Comparison(
     {
         var rows = Agreement(statistic);
         var worst = rows.MaxBy(r => r.RelativeGap);
-        var sigmas = rows.Where(r => r.StandardError > 0).Select(r => Math.Abs(r.GapInStandardErrors)).DefaultIfEmpty(0).Max();
+        // At t = 0 every run has the same state: the standard error there is round-off, not statistics.
+        var sigmas = rows.Where(r => r.Time > 0 && r.StandardError > 1e-12 * Math.Abs(r.Theory))
+            .Select(r => Math.Abs(r.GapInStandardErrors)).DefaultIfEmpty(0).Max();
         return (worst.RelativeGap, worst.Time, sigmas);
     }
 

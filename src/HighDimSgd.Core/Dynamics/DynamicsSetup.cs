@@ -28,6 +28,9 @@ public sealed record DynamicsSetup(
     StepSizeSchedule Schedule,
     double[] OutputTimes)
 {
+    /// <summary>Named index ranges for block-projected statistics (e.g. the zero-one model's I_00 .. I_11).</summary>
+    public IReadOnlyList<Mixtures.DirectionBlock> Blocks { get; init; } = [];
+
     /// <summary>d.</summary>
     public int Dimension => Classes[0].Eigenvalues.Length;
 

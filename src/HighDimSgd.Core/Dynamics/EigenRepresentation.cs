@@ -1,9 +1,13 @@
+using HighDimSgd.Core.Dynamics.Mixtures;
+
 namespace HighDimSgd.Core.Dynamics;
 
 /// <summary>
 /// The per-direction form (theory.md sections 2 and 7): one ns x ns matrix <c>V_g</c> per group of eigen-directions
 /// with equal eigenvalues in every class, and, when some class mean is non-zero, one vector <c>Q_{g,c}</c> per group
 /// and class. Grouping is exact because the ODE is linear in V_i with coefficients that depend on lambda_i only.
+/// With index blocks, directions of different blocks are never merged, so statistics restricted to a block are
+/// sums over whole groups (<see cref="BlockOverlaps"/>).
 /// </summary>
 public sealed class EigenRepresentation : SpectralRepresentation
 {
@@ -15,17 +19,30 @@ public sealed class EigenRepresentation : SpectralRepresentation
     private readonly double[] _initial;
     private readonly double _dimension;
     private readonly double[] _a;             // scratch ns x ns
+    private readonly IReadOnlyList<DirectionBlock> _blocks;
+    private readonly bool[][] _groupInBlock;  // [block][g]
 
     /// <summary>Groups the directions of <paramref name="setup"/> and computes the initial state.</summary>
-    public EigenRepresentation(DynamicsSetup setup)
+    public EigenRepresentation(DynamicsSetup setup) : this(setup, [])
     {
+    }
+
+    /// <summary>
+    /// Groups the directions of <paramref name="setup"/> without merging directions of different
+    /// <paramref name="blocks"/>, and computes the initial state.
+    /// </summary>
+    public EigenRepresentation(DynamicsSetup setup, IReadOnlyList<DirectionBlock> blocks)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        _blocks = blocks;
         _ns = setup.StateSize;
         _classes = setup.Classes.Count;
         _withMeans = !setup.ZeroMeans;
         var d = setup.Dimension;
         _dimension = d;
-        var groups = GroupDirections(setup);
+        var groups = GroupDirections(setup, blocks);
         _groups = groups.Count;
+        _groupInBlock = [.. blocks.Select(block => groups.Select(members => block.Contains(members[0])).ToArray())];
         _lambda = new double[_groups * _classes];
         _multiplicity = new double[_groups];
         _meanProducts = _withMeans ? new double[_groups * _classes * _classes] : [];
@@ -70,7 +87,8 @@ public sealed class EigenRepresentation : SpectralRepresentation
 
     private int QOffset(int g, int c) => _groups * _ns * _ns + (g * _classes + c) * _ns;
 
-    private static List<List<int>> GroupDirections(DynamicsSetup setup)
+    /// <summary>Directions with the same eigenvalue in every class and the same block memberships share a group.</summary>
+    private static List<List<int>> GroupDirections(DynamicsSetup setup, IReadOnlyList<DirectionBlock> blocks)
     {
         var d = setup.Dimension;
         var byKey = new Dictionary<string, List<int>>();
@@ -80,6 +98,7 @@ public sealed class EigenRepresentation : SpectralRepresentation
         {
             key.Clear();
             foreach (var c in setup.Classes) key.Append(BitConverter.DoubleToInt64Bits(c.Eigenvalues[i])).Append(',');
+            foreach (var block in blocks) key.Append(block.Contains(i) ? '1' : '0');
             var k = key.ToString();
             if (!byKey.TryGetValue(k, out var list))
             {
@@ -125,6 +144,38 @@ public sealed class EigenRepresentation : SpectralRepresentation
             }
         }
         into.HasSquaredKernel = _classes == 1;
+    }
+
+    /// <summary>
+    /// Overlaps restricted to the blocks given at construction (same order): <c>N_B = (1/d) sum_{g in B} V_g</c>,
+    /// <c>M_{c,B} = (1/d) sum_{g in B} Q_{g,c}</c>.
+    /// </summary>
+    public void BlockOverlaps(ReadOnlySpan<double> state, BlockOverlaps into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (into.Blocks.Count != _blocks.Count || into.StateSize != _ns)
+            throw new ArgumentException("The block buffers were made for other blocks.", nameof(into));
+        var n2 = _ns * _ns;
+        var invD = 1 / _dimension;
+        for (var b = 0; b < _blocks.Count; b++)
+        {
+            var gram = into.Grams[b];
+            Array.Clear(gram);
+            foreach (var mean in into.Means[b]) Array.Clear(mean);
+            for (var g = 0; g < _groups; g++)
+            {
+                if (!_groupInBlock[b][g]) continue;
+                var v = state.Slice(g * n2, n2);
+                for (var k = 0; k < n2; k++) gram[k] += invD * v[k];
+                if (!_withMeans) continue;
+                for (var c = 0; c < _classes; c++)
+                {
+                    var q = state.Slice(QOffset(g, c), _ns);
+                    var m = into.Means[b][c];
+                    for (var k = 0; k < _ns; k++) m[k] += invD * q[k];
+                }
+            }
+        }
     }
 
     /// <inheritdoc />

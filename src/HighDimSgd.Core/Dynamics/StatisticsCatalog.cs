@@ -1,20 +1,28 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using HighDimSgd.Core.Dynamics.Mixtures;
 using MathNet.Numerics.Distributions;
 
 namespace HighDimSgd.Core.Dynamics;
 
 /// <summary>
 /// The statistics a run can report, computed from the overlaps and class moments held by a
-/// <see cref="DriftEvaluator"/>. The ODE and simulated SGD both go through here, so a column means the
-/// same thing on both sides.
+/// <see cref="DriftEvaluator"/> (and, for statistics restricted to index blocks, from <see cref="BlockOverlaps"/>).
+/// The ODE and simulated SGD both go through here, so a column means the same thing on both sides.
 /// </summary>
 public static class StatisticsCatalog
 {
+    private static readonly ConditionalWeakTable<DriftEvaluator, ArgmaxError> ArgmaxRules = new();
+
     /// <summary>Every statistic name accepted in <c>[output] statistics</c>.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         "risk", "lr", "norm", "overlap", "distance", "alignment", "lr_threshold",
         "mean_overlap", "class_risk", "classification_error",
     ];
+
+    /// <summary>Statistics that can be restricted to an index block (<c>name:block</c>, column <c>name_block</c>).</summary>
+    public static IReadOnlyList<string> Projectable { get; } = ["norm", "overlap", "distance", "alignment", "mean_overlap"];
 
     /// <summary>
     /// Why <paramref name="name"/> cannot be reported for this setup, or null when it can.
@@ -33,18 +41,29 @@ public static class StatisticsCatalog
             "mean_overlap" when setup.ZeroMeans => "every class mean is zero",
             "mean_overlap" => null,
             "class_risk" => null,
-            "classification_error" when !IsBinaryHardLabel(setup) =>
-                "it is available for a two-class mixture with labels 1 and 0 and a single student direction",
+            "classification_error" when !IsBinaryHardLabel(setup) && !IsOneHot(setup) =>
+                "it needs hard labels: two classes with labels 1 and 0 and one student direction, or one-hot labels with one student direction per class",
             "classification_error" => null,
             _ => $"unknown statistic; known: {string.Join(", ", Known)}",
         };
     }
 
+    /// <summary>Why <paramref name="name"/> cannot be restricted to an index block, or null when it can.</summary>
+    public static string? UnsupportedProjection(string name) =>
+        Projectable.Contains(name) ? null : $"only {string.Join(", ", Projectable)} can be restricted to an index block";
+
     private static bool IsBinaryHardLabel(DynamicsSetup setup) =>
         setup.StudentDirections == 1 && setup.Classes.Count == 2 &&
         setup.Classes.All(c => c.Labels.Length == 1 && (c.Labels[0] == 0 || c.Labels[0] == 1));
 
-    /// <summary>Column names for the requested statistics (risk first, class_risk expanded per class).</summary>
+    private static bool IsOneHot(DynamicsSetup setup) =>
+        setup.StudentDirections >= 2 &&
+        setup.Classes.All(c => c.Labels.Length == setup.StudentDirections && c.Labels.Count(y => y == 1) == 1 && c.Labels.Count(y => y == 0) == c.Labels.Length - 1);
+
+    /// <summary>
+    /// Column names for the requested statistics (risk first, class_risk expanded per class, <c>name:block</c> as
+    /// <c>name_block</c>).
+    /// </summary>
     public static string[] Columns(IEnumerable<string> requested, DynamicsSetup setup)
     {
         var columns = new List<string> { "risk" };
@@ -53,18 +72,25 @@ public static class StatisticsCatalog
             if (name == "risk") continue;
             if (name == "class_risk")
                 columns.AddRange(Enumerable.Range(1, setup.Classes.Count).Select(c => $"risk_class{c}"));
-            else columns.Add(name);
+            else columns.Add(name.Replace(':', '_'));
         }
         return [.. columns];
     }
 
     /// <summary>Writes the values of <paramref name="columns"/> (from <see cref="Columns"/>) at the evaluator's last state.</summary>
-    public static void Compute(IReadOnlyList<string> columns, DriftEvaluator evaluator, double rate, Span<double> into)
+    public static void Compute(IReadOnlyList<string> columns, DriftEvaluator evaluator, double rate, Span<double> into) =>
+        Compute(columns, evaluator, rate, into, null);
+
+    /// <summary>
+    /// Writes the values of <paramref name="columns"/> at the evaluator's last state; block-restricted columns
+    /// (<c>name_block</c>) read <paramref name="blocks"/>, filled for the same state.
+    /// </summary>
+    public static void Compute(IReadOnlyList<string> columns, DriftEvaluator evaluator, double rate, Span<double> into, BlockOverlaps? blocks)
     {
-        var setup = evaluator.Setup;
-        var n = setup.StateSize;
-        var l = setup.StudentDirections;
-        var gram = evaluator.Parameters.Gram;
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(evaluator);
+        var p = evaluator.Parameters;
+        var whole = new OverlapView(p.Gram, p.Means, 0, evaluator.Setup.Dimension);
         for (var k = 0; k < columns.Count; k++)
         {
             var column = columns[k];
@@ -72,18 +98,49 @@ public static class StatisticsCatalog
             {
                 "risk" => evaluator.Risk,
                 "lr" => rate,
-                "norm" => Trace(gram, n, 0, 0, l),
-                "overlap" => Overlap(evaluator),
-                "distance" => Trace(gram, n, 0, 0, l) - 2 * Trace(gram, n, 0, l, l) + Trace(gram, n, l, l, l),
-                "alignment" => Alignment(evaluator),
                 "lr_threshold" => evaluator.Context.StabilityThreshold,
-                "mean_overlap" => evaluator.Parameters.Means[0][0],
-                "classification_error" => BinaryError(evaluator),
+                "classification_error" => ClassificationError(evaluator),
                 _ when column.StartsWith("risk_class", StringComparison.Ordinal) =>
-                    evaluator.Moments[int.Parse(column["risk_class".Length..], System.Globalization.CultureInfo.InvariantCulture) - 1].Loss,
-                _ => throw new ArgumentException($"Unknown statistic column '{column}'."),
+                    evaluator.Moments[int.Parse(column["risk_class".Length..], CultureInfo.InvariantCulture) - 1].Loss,
+                _ when Projectable.Contains(column) => Projected(column, whole, evaluator.Setup),
+                _ => ProjectedColumn(column, evaluator.Setup, blocks),
             };
         }
+    }
+
+    /// <summary>Overlaps summed over a range of directions: N, M_c and the range (for |mu_c| on it).</summary>
+    private readonly record struct OverlapView(double[] Gram, double[][] Means, int Start, int End);
+
+    private static double ProjectedColumn(string column, DynamicsSetup setup, BlockOverlaps? blocks)
+    {
+        foreach (var name in Projectable)
+        {
+            if (!column.StartsWith(name + "_", StringComparison.Ordinal)) continue;
+            var blockName = column[(name.Length + 1)..];
+            if (blocks is null)
+                throw new ArgumentException($"Column '{column}' is restricted to block '{blockName}' but no block overlaps were given.");
+            var b = blocks.IndexOf(blockName);
+            if (b < 0) continue;
+            var block = blocks.Blocks[b];
+            return Projected(name, new OverlapView(blocks.Grams[b], blocks.Means[b], block.Start, block.End), setup);
+        }
+        throw new ArgumentException($"Unknown statistic column '{column}'.");
+    }
+
+    private static double Projected(string name, OverlapView view, DynamicsSetup setup)
+    {
+        var n = setup.StateSize;
+        var l = setup.StudentDirections;
+        var gram = view.Gram;
+        return name switch
+        {
+            "norm" => Trace(gram, n, 0, 0, l),
+            "overlap" => setup.TeacherDirections == 0 ? view.Means[0][0] : Trace(gram, n, 0, l, Math.Min(l, setup.TeacherDirections)),
+            "distance" => Trace(gram, n, 0, 0, l) - 2 * Trace(gram, n, 0, l, l) + Trace(gram, n, l, l, l),
+            "alignment" => Alignment(view, setup),
+            "mean_overlap" => view.Means[0][0],
+            _ => throw new ArgumentException($"Unknown statistic '{name}'."),
+        };
     }
 
     private static double Trace(double[] m, int n, int row0, int col0, int count)
@@ -93,28 +150,38 @@ public static class StatisticsCatalog
         return s;
     }
 
-    /// <summary>X . X* summed over paired rows when there is a teacher; otherwise X . mu_1 (first row).</summary>
-    private static double Overlap(DriftEvaluator evaluator)
+    /// <summary>Cosine between the first student row and the teacher (or the first class mean), on the view's directions.</summary>
+    private static double Alignment(OverlapView view, DynamicsSetup setup)
     {
-        var setup = evaluator.Setup;
-        var l = setup.StudentDirections;
-        if (setup.TeacherDirections == 0) return evaluator.Parameters.Means[0][0];
-        return Trace(evaluator.Parameters.Gram, setup.StateSize, 0, l, Math.Min(l, setup.TeacherDirections));
-    }
-
-    /// <summary>Cosine between the student and the teacher (or the first class mean) for the first row.</summary>
-    private static double Alignment(DriftEvaluator evaluator)
-    {
-        var setup = evaluator.Setup;
         var n = setup.StateSize;
-        var gram = evaluator.Parameters.Gram;
+        var gram = view.Gram;
         var l = setup.StudentDirections;
         var studentNorm = Math.Sqrt(gram[0]);
         if (setup.TeacherDirections > 0)
             return gram[l] / (studentNorm * Math.Sqrt(gram[l * n + l]));
         var mean = setup.Classes[0].Mean;
-        var meanNorm = Math.Sqrt(mean.Sum(x => x * x));
-        return evaluator.Parameters.Means[0][0] / (studentNorm * meanNorm);
+        double meanSquared = 0;
+        for (var i = view.Start; i < view.End; i++) meanSquared += mean[i] * mean[i];
+        return view.Means[0][0] / (studentNorm * Math.Sqrt(meanSquared));
+    }
+
+    /// <summary>
+    /// P(wrong class) = sum_c p_c P_c(wrong): the sign of r for binary labels 1/0, the argmax of r for one-hot labels.
+    /// Both read the preactivations: this is the error of the student outputs g when g is increasing in r (g = r).
+    /// </summary>
+    private static double ClassificationError(DriftEvaluator evaluator)
+    {
+        var setup = evaluator.Setup;
+        if (setup.StudentDirections == 1) return BinaryError(evaluator);
+        var rule = ArgmaxRules.GetValue(evaluator, e => new ArgmaxError(e.Setup.StudentDirections));
+        double error = 0;
+        for (var c = 0; c < setup.Classes.Count; c++)
+        {
+            var correct = Array.IndexOf(setup.Classes[c].Labels, 1.0);
+            error += setup.Classes[c].Probability *
+                     rule.Probability(evaluator.Parameters.Means[c], evaluator.Parameters.Covariances[c], setup.StateSize, correct);
+        }
+        return error;
     }
 
     /// <summary>P(wrong sign) for a binary mixture with labels 1/0 and r ~ N(M_c, B_c) per class.</summary>

@@ -57,17 +57,18 @@ public static class TheorySolver
     /// <summary>Picks the representation: eigen-groups when they are few or the data is a mixture, else the contour.</summary>
     public static SpectralRepresentation ChooseRepresentation(DynamicsSetup setup, SolverOptions options)
     {
-        var contourApplies = setup.Classes.Count == 1 && setup.ZeroMeans;
+        // The contour form cannot split the spectrum by index block, and covers one zero-mean Gaussian only.
+        var contourApplies = setup.Classes.Count == 1 && setup.ZeroMeans && setup.Blocks.Count == 0;
         switch (options.Method)
         {
             case "eigen":
-                return new EigenRepresentation(setup);
+                return new EigenRepresentation(setup, setup.Blocks);
             case "contour":
                 if (!contourApplies)
-                    throw new ArgumentException("The contour method needs a single zero-mean Gaussian; use 'eigen' for mixtures.");
+                    throw new ArgumentException("The contour method needs a single zero-mean Gaussian and no index blocks; use 'eigen'.");
                 return new ContourRepresentation(setup, options.ContourNodes);
             case "auto":
-                var eigen = new EigenRepresentation(setup);
+                var eigen = new EigenRepresentation(setup, setup.Blocks);
                 return contourApplies && eigen.GroupCount > options.EigenGroupLimit
                     ? new ContourRepresentation(setup, options.ContourNodes)
                     : eigen;
@@ -105,12 +106,14 @@ public static class TheorySolver
         var solution = integrator.Integrate(system, 0.0, y0, setup.OutputTimes, monitor);
 
         var columns = StatisticsCatalog.Columns(statistics, setup);
+        var blocks = setup.Blocks.Count > 0 ? new Mixtures.BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;
         var rows = new double[solution.Count][];
         for (var i = 0; i < solution.Count; i++)
         {
             system.Evaluate(solution.Times[i], solution.State(i));
+            if (blocks is not null) ((EigenRepresentation)representation).BlockOverlaps(solution.State(i), blocks);
             rows[i] = new double[columns.Length];
-            StatisticsCatalog.Compute(columns, system.Evaluator, system.Rate, rows[i]);
+            StatisticsCatalog.Compute(columns, system.Evaluator, system.Rate, rows[i], blocks);
         }
         progress?.Report(1.0);
         return new TheoryResult([.. solution.Times], columns, rows, representation.Method, representation.Description,

@@ -19,6 +19,7 @@ public sealed class GaussianQuadrature
     private readonly int _l, _n, _noise;
     private readonly StandardNormalRule[] _rules;
     private readonly bool _averaged;
+    private readonly LatticeGaussianRule? _lattice;
     private readonly int[] _integratedNoise;
     private readonly double[] _eps, _fisher;
     private readonly double[] _symmetric, _eigenvalues, _eigenvectors, _work, _factor, _x, _centered, _gradient, _empty;
@@ -37,11 +38,15 @@ public sealed class GaussianQuadrature
         _eps = new double[model.NoiseCount];
         _integratedNoise = [.. Enumerable.Range(0, model.NoiseCount).Where(k => !_averaged || !model.AveragedNoise.Contains(k))];
         _fisher = new double[model.StudentDirections * model.StudentDirections];
-        _rules = new StandardNormalRule[_n + _noise + 1];
+        // Beyond the tensor range a lattice rule replaces Smolyak grids, which grow to ~4e5 points by 15 dimensions
+        // (softmax over 15 classes) and take seconds to build.
+        var highest = Options.UseLatticeBeyondTensor ? Math.Min(_n + _noise, Options.MaxTensorDimension) : _n + _noise;
+        _rules = new StandardNormalRule[highest + 1];
         for (var d = 0; d < _rules.Length; d++)
             _rules[d] = d <= Options.MaxTensorDimension
                 ? StandardNormalRule.Tensor(d, Options.TensorOrder(d))
                 : StandardNormalRule.Smolyak(d, Options.SparseGridLevel);
+        _lattice = Options.UseLatticeBeyondTensor && _n + _noise > Options.MaxTensorDimension ? new LatticeGaussianRule(model) : null;
         _symmetric = new double[_n * _n];
         _eigenvalues = new double[_n];
         _eigenvectors = new double[_n * _n];
@@ -128,6 +133,12 @@ public sealed class GaussianQuadrature
         GaussianMoments result, MomentKinds kinds)
     {
         var rank = FactorCovariance(covariance);
+        if (rank + _noise >= _rules.Length && _lattice is not null)
+        {
+            _lattice.Compute(mean, covariance, labels, result);
+            result.EffectiveDimension = rank + _noise;
+            return;
+        }
         var rule = _rules[rank + _noise];
         result.EffectiveDimension = rank + _noise;
 

@@ -27,6 +27,9 @@ public sealed record QuadratureOptions
     /// <summary>Smolyak level (1 = the centre point only) for higher dimensions.</summary>
     public int SparseGridLevel { get; init; } = 6;
 
+    /// <summary>Beyond <see cref="MaxTensorDimension"/>, use the rank-1 lattice rule (default) instead of Smolyak grids.</summary>
+    public bool UseLatticeBeyondTensor { get; init; } = true;
+
     /// <summary>Eigenvalues of B at or below this fraction of the largest are dropped (the Gaussian lives on the rest).</summary>
     public double RankTolerance { get; init; } = SmallSymmetric.DefaultRelativeTolerance;
 

@@ -71,9 +71,31 @@ public class GaussianQuadratureTests
             for (var j = 0; j < n; j++)
                 for (var k = 0; k < n; k++) b[i * n + j] += g[i * n + k] * g[j * n + k];
         var model = new SumLeastSquares(3, 2, 0.3);
-        AssertLeastSquaresExact(model, [0.1, -0.2, 0.4, 0.0, 0.3], b);
-        var count = new GaussianQuadrature(model).RuleFor(6).Count;
+        var smolyak = new QuadratureOptions { UseLatticeBeyondTensor = false };
+        AssertLeastSquaresExact(model, [0.1, -0.2, 0.4, 0.0, 0.3], b, smolyak);
+        var count = new GaussianQuadrature(model, smolyak).RuleFor(6).Count;
         Assert.True(count <= 10_000, $"{count} points: should cost no more than the 4-D tensor rule");
+    }
+
+    [Fact]
+    public void Six_effective_dimensions_use_the_lattice_by_default()
+    {
+        // The lattice rule is not exact for polynomials; it is a deterministic quasi-Monte Carlo rule with ~1e-3 accuracy.
+        const int n = 5;
+        var random = new Random(11);
+        var g = new double[n * n];
+        for (var i = 0; i < g.Length; i++) g[i] = random.NextDouble() - 0.5;
+        var b = new double[n * n];
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++)
+                for (var k = 0; k < n; k++) b[i * n + j] += g[i * n + k] * g[j * n + k];
+        var model = new SumLeastSquares(3, 2, 0.3);
+        double[] mean = [0.1, -0.2, 0.4, 0.0, 0.3];
+        var moments = new GaussianMoments(3, 2);
+        new GaussianQuadrature(model).Compute(mean, b, [], moments);
+        var (mu, s2) = model.ResidualMoments(mean, b);
+        Assert.Equal(6, moments.EffectiveDimension);
+        Assert.Equal(0.5 * (mu * mu + s2), moments.Loss, 0.01 * (mu * mu + s2));
     }
 
     [Fact]

@@ -1,0 +1,59 @@
+using HighDimSgd.Cli.Application;
+using Xunit.Abstractions;
+
+namespace HighDimSgd.Validation.Tests.Mixtures;
+
+/// <summary>The mixture example files of examples/mixtures, loaded at a dimension CI can afford.</summary>
+internal static class MixtureExamples
+{
+    /// <summary>The repository root: the first folder upwards that holds HighDimSgd.Hybrid.sln.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "HighDimSgd.Hybrid.sln"))) return folder.FullName;
+        throw new InvalidOperationException("HighDimSgd.Hybrid.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Path of examples/mixtures/<paramref name="fileName"/>.</summary>
+    public static string PathOf(string fileName) => Path.Combine(RepositoryRoot(), "examples", "mixtures", fileName);
+
+    /// <summary>Loads an example, optionally replacing lines (e.g. the horizon) and the dimension.</summary>
+    public static ProblemContext Load(string fileName, int? dimension = null, params (string From, string To)[] edits)
+    {
+        var path = PathOf(fileName);
+        var text = File.ReadAllText(path);
+        foreach (var (from, to) in edits)
+        {
+            if (!text.Contains(from, StringComparison.Ordinal)) throw new ArgumentException($"'{from}' not in {fileName}");
+            text = text.Replace(from, to, StringComparison.Ordinal);
+        }
+        return ProblemContext.FromText(text, path, dimension);
+    }
+
+    /// <summary>
+    /// Asserts that the ODE and the SGD mean agree for <paramref name="statistic"/> at every checkpoint after t = 0:
+    /// the gap must stay below <paramref name="maxStandardErrors"/> standard errors (the noise of the ensemble) plus
+    /// <paramref name="maxRelativeGap"/> of the value (the O(1/d) finite-size bias, which no number of runs removes)
+    /// plus <paramref name="absoluteFloor"/> (for statistics that go to zero).
+    /// </summary>
+    public static void AssertAgrees(Comparison comparison, string statistic, double maxRelativeGap,
+        double maxStandardErrors = 4, double absoluteFloor = 0, ITestOutputHelper? output = null)
+    {
+        Assert.False(comparison.Theory.Diverged, comparison.Theory.StopReason);
+        var rows = comparison.Agreement(statistic).Where(r => r.Time > 0).ToArray();
+        Assert.NotEmpty(rows);
+        var worstSe = rows.MaxBy(r => Math.Abs(r.GapInStandardErrors));
+        var worstRel = rows.MaxBy(r => r.RelativeGap);
+        output?.WriteLine($"{statistic}: worst {worstSe.GapInStandardErrors:F2} se at t = {worstSe.Time:G4} " +
+                          $"(theory {worstSe.Theory:G6}, SGD {worstSe.Mean:G6} ± {worstSe.StandardError:G3}); " +
+                          $"worst relative gap {worstRel.RelativeGap:P2} at t = {worstRel.Time:G4} " +
+                          $"(theory {worstRel.Theory:G6}, SGD {worstRel.Mean:G6} ± {worstRel.StandardError:G3})");
+        foreach (var row in rows)
+        {
+            var allowed = maxStandardErrors * row.StandardError + maxRelativeGap * Math.Abs(row.Theory) + absoluteFloor;
+            Assert.True(Math.Abs(row.Mean - row.Theory) <= allowed,
+                $"{statistic}, t = {row.Time:G4}: theory {row.Theory:G6}, SGD {row.Mean:G6} ± {row.StandardError:G3} " +
+                $"({row.GapInStandardErrors:F1} se, relative gap {row.RelativeGap:P2})");
+        }
+    }
+}
