@@ -43,6 +43,8 @@ public static class Program
         root.Subcommands.Add(SolveCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(CriticalLrCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

@@ -55,7 +55,8 @@ internal abstract class StudentTeacherWorker : RunWorker
         values.Fill(double.NaN);
         LoadInitialState();
         var sampler = NormalSampler.ForRun(seed, runIndex);
-        var controller = Setup.Schedule.Start(Dimension);
+        var controller = Setup.Schedule.Start(Setup);
+        var readsWeights = Setup.Schedule.ReadsWeights;
         var stepsPerNormCheck = Math.Max(1L, (long)Math.Round(1.0 / TimeStep));
         var nextCheckpoint = 0;
         var lastReported = 0L;
@@ -65,6 +66,11 @@ internal abstract class StudentTeacherWorker : RunWorker
             var time = k * TimeStep;
             while (nextCheckpoint < _checkpointSteps.Length && _checkpointSteps[nextCheckpoint] == k)
             {
+                if (readsWeights)
+                {
+                    controller.Observe(W, time, exact: true);
+                }
+
                 Record(values.Slice(nextCheckpoint * _columns, _columns), time, controller.CurrentRate(time));
                 nextCheckpoint++;
                 recordedCheckpoints = nextCheckpoint;
@@ -75,6 +81,11 @@ internal abstract class StudentTeacherWorker : RunWorker
             {
                 Report(stepsDone, k, ref lastReported);
                 return null;
+            }
+
+            if (readsWeights)
+            {
+                controller.Observe(W, time, exact: false);
             }
 
             if (!Step(sampler, controller, time))
@@ -95,6 +106,7 @@ internal abstract class StudentTeacherWorker : RunWorker
     private void Record(Span<double> destination, double time, double rate)
     {
         _snapshot.Time = time;
+        _snapshot.Weights = W;
         _snapshot.Compute(W, Dimension, Setup.Classes, _scratch);
         _statistics(_snapshot, destination[..(_columns - 1)]);
         destination[_columns - 1] = rate;

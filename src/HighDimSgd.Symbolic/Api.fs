@@ -158,3 +158,7 @@ type ModelDerivation =
         match Parse.parse formula with
         | Ok e -> Expr.variables e |> Seq.map (Print.variableName Naming.Indexed) |> Seq.toArray
         | Error err -> raise (FormulaException("formula", 0, err.Position, err.Message))
+
+    /// Compiles a step-size schedule gamma(t), a formula in the time t = k/d only (e.g. "2/sqrt(1 + t)").
+    /// Throws FormulaException (part "schedule") for a formula that does not parse or uses another variable.
+    static member CompileTimeFunction(formula: string) : Func<float, float> = TimeFunction.compile formula

@@ -9,12 +9,12 @@ namespace HighDimSgd.Cli.Application;
 /// <param name="RelativeTolerance">Bisection stops when the bracket is narrower than this times its upper end.</param>
 /// <param name="Horizon">Each constant-rate ODE is integrated to this t; a slower blow-up counts as bounded.</param>
 /// <param name="DivergenceFactor">A state entry this many times its initial scale counts as a blow-up.</param>
-/// <param name="MaxDoublings">The search gives up (and says so) when the rate stays bounded after this many doublings.</param>
+/// <param name="MaxWidenings">The search gives up (and says so) when the rate stays bounded after this many doublings.</param>
 public sealed record CriticalSearchOptions(
     double RelativeTolerance = 1e-3,
-    double Horizon = 1000,
-    double DivergenceFactor = 1e8,
-    int MaxDoublings = 8);
+    double Horizon = 200,
+    double DivergenceFactor = 1e6,
+    int MaxWidenings = 8);
 
 /// <summary>
 /// The outcome for one spectrum: every constant step size up to <see cref="Bounded"/> kept the risk bounded until the
@@ -44,12 +44,19 @@ public sealed record CriticalStepSizeResult(
 /// for least squares, it is 2 / (Tr K / d) whatever the shape of the spectrum.
 /// </summary>
 /// <remarks>
-/// Just above the threshold the risk grows like e^{mu t} with mu proportional to the excess (about 2 (gamma - gamma_c)
-/// Tr K / d for least squares), so a finite horizon T sees a blow-up by the factor F only above about
-/// gamma_c + ln F / (2 T): the reported bracket sits that much high, in the same way for every spectrum.
+/// Just above the threshold the risk grows like e^{mu t} with mu proportional to the excess gamma - gamma_c. A blow-up by
+/// the factor F shows within the horizon T only when mu T > ln F; a convex rise over [T/2, T] (see
+/// <see cref="GrowsConvexly"/>) counts as divergence too, which shows much earlier. What is left is a bracket that may
+/// sit slightly high, by an amount that falls with T.
 /// </remarks>
 public static class CriticalStepSize
 {
+    /// <summary>The first bracket is 2/(Tr K/d) times (1 -/+ this): the least-squares answer costs few solves.</summary>
+    private const double InitialHalfWidth = 0.1;
+
+    /// <summary>Factor by which a bracket end moves out while it is on the wrong side.</summary>
+    private const double Widening = 2;
+
     /// <summary>Brackets the critical constant step size of <paramref name="setup"/> (its schedule is ignored).</summary>
     public static CriticalStepSizeResult Find(DynamicsSetup setup, string spectrum, CriticalSearchOptions search,
         SolverOptions solver)
@@ -57,7 +64,7 @@ public static class CriticalStepSize
         ArgumentNullException.ThrowIfNull(setup);
         var eigenvalues = setup.Classes.SelectMany(c => c.Eigenvalues).ToArray();
         var mean = setup.Classes.Sum(c => c.Probability * c.MeanEigenvalue);
-        var grid = Enumerable.Range(0, 9).Select(k => search.Horizon * k / 8).ToArray();
+        var grid = Enumerable.Range(0, 9).Select(k => search.Horizon * k / 8).ToArray(); // T/2, 3T/4, T at 4, 6, 8
         var options = solver with { DivergenceFactor = search.DivergenceFactor };
         var solves = 0;
         bool StaysBounded(double rate)
@@ -65,26 +72,28 @@ public static class CriticalStepSize
             solves++;
             var run = setup with { Schedule = new ConstantSchedule(rate), OutputTimes = grid };
             var result = TheorySolver.Solve(run, ["risk"], options);
-            return !result.Diverged && double.IsFinite(result.Column("risk")[^1]);
+            if (result.Diverged) return false;
+            var risk = result.Column("risk");
+            return double.IsFinite(risk[^1]) && !GrowsConvexly(risk[grid.Length / 2], risk[3 * grid.Length / 4], risk[^1]);
         }
 
         // Start around the theory's value and widen until the bracket holds a bounded and a diverging rate.
         var guess = 2 / mean;
-        var bounded = guess / 2;
+        var bounded = guess * (1 - InitialHalfWidth);
         while (!StaysBounded(bounded))
         {
-            bounded /= 2;
+            bounded /= Widening;
             if (bounded < guess * 1e-9)
                 throw new UserErrorException($"{spectrum}: even gamma = {bounded:G3} blows up before t = {search.Horizon:G4}");
         }
 
-        var diverged = guess * 2;
-        for (var doubling = 0; StaysBounded(diverged); doubling++)
+        var diverged = guess * (1 + InitialHalfWidth);
+        for (var widening = 0; StaysBounded(diverged); widening++)
         {
-            if (doubling == search.MaxDoublings)
+            if (widening == search.MaxWidenings)
                 return new CriticalStepSizeResult(spectrum, mean, eigenvalues.Max(), diverged, double.PositiveInfinity, solves);
             bounded = diverged;
-            diverged *= 2;
+            diverged *= Widening;
         }
 
         while (diverged - bounded > search.RelativeTolerance * diverged)
@@ -95,6 +104,20 @@ public static class CriticalStepSize
         }
 
         return new CriticalStepSizeResult(spectrum, mean, eigenvalues.Max(), bounded, diverged, solves);
+    }
+
+    /// <summary>
+    /// True when the risk at T/2, 3T/4, T rises and is convex: an unstable mode C + A e^{mu t} (A, mu > 0) dominates and
+    /// will blow up later. A bounded run rises concavely towards its stationary level (C - b e^{-nu t}) or falls.
+    /// This sees an unstable mode well before it has grown by the divergence factor, which sharpens the bracket.
+    /// </summary>
+    private static bool GrowsConvexly(double half, double threeQuarters, double end)
+    {
+        // Changes within the integrator's relative tolerance are not a trend.
+        var significant = 1e-6 * Math.Abs(end);
+        var early = threeQuarters - half;
+        var late = end - threeQuarters;
+        return early > significant && late > early + significant;
     }
 
     /// <summary>

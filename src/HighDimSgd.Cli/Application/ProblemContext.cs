@@ -1,4 +1,5 @@
 using HighDimSgd.Core.Dynamics;
+using HighDimSgd.Core.Dynamics.Mixtures;
 using HighDimSgd.Core.Expectations;
 using HighDimSgd.Core.Models;
 using HighDimSgd.Core.Problems;
@@ -67,7 +68,10 @@ public sealed class ProblemContext
                 .ToArray();
             var times = problem.Output.Times(problem.Optimizer.Horizon);
             if (times[0] != 0) times = [0, .. times];
-            var setup = new DynamicsSetup(model, classes, data.Teacher, data.StudentInit, Schedule(problem), times);
+            var blocks = problem.Output.Blocks
+                .Select(b => b.Range(data.Dimension) is var (start, end) ? new DirectionBlock(b.Name, start, end) : null!)
+                .ToArray();
+            var setup = new DynamicsSetup(model, classes, data.Teacher, data.StudentInit, Schedule(problem), times) { Blocks = blocks };
             var statistics = ValidateStatistics(problem, setup);
             return new ProblemContext(problem, model, data, setup, statistics, text);
         }
@@ -83,11 +87,11 @@ public sealed class ProblemContext
         foreach (var text in problem.Output.Statistics)
         {
             var request = StatisticRequest.Parse(text);
-            if (request.Block is not null)
-                throw new UserErrorException($"{problem.SourcePath}: output.statistics: '{text}': statistics projected on index blocks are not available yet");
             if (StatisticsCatalog.Unsupported(request.Name, setup) is { } reason)
                 throw new UserErrorException($"{problem.SourcePath}: output.statistics: '{text}' cannot be reported: {reason}");
-            names.Add(request.Name);
+            if (request.Block is not null && StatisticsCatalog.UnsupportedProjection(request.Name) is { } why)
+                throw new UserErrorException($"{problem.SourcePath}: output.statistics: '{text}': {why}");
+            names.Add(request.ToString());
         }
         return [.. names];
     }
@@ -111,12 +115,13 @@ public sealed class ProblemContext
                 // theory.md section 4: the Polyak-type step A / ((Tr K/d) tr I) reads the distance to the teacher, not L*.
                 if (!hasTarget)
                     throw new UserErrorException($"{where}.schedule: \"polyak\" uses A = E[(r - r*) . grad f], which needs a teacher with as many directions as the student");
-                if (o.OptimalRisk != 0)
-                    throw new UserErrorException($"{where}.optimal-risk: the Polyak-type step A / ((Tr K/d) tr I) needs no L*; remove the key");
                 return new PolyakSchedule(o.LearningRate);
             case LearningRateSchedule.LineSearch:
                 if (!singleGaussian)
                     throw new UserErrorException($"{where}.schedule: \"line-search\" needs W K^2 W^T, available for a single zero-mean Gaussian only");
+                if (problem.Student.Init.Any(w => w is ZeroWeights))
+                    throw new UserErrorException($"{problem.SourcePath}: student.init: \"line-search\" reads E[hess f] off the spread of the student's " +
+                                                 "preactivations, which a zero row does not have; start from a nonzero student");
                 return new LineSearchSchedule(o.LearningRate);
             case LearningRateSchedule.Formula:
                 var formula = o.RateFormula ?? throw new UserErrorException($"{where}.rate: missing gamma(t)");

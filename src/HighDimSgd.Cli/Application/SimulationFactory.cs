@@ -1,4 +1,5 @@
 using HighDimSgd.Core.Dynamics;
+using HighDimSgd.Core.Dynamics.Mixtures;
 using HighDimSgd.Core.Expectations;
 using HighDimSgd.Core.Problems;
 using HighDimSgd.Simulation;
@@ -24,8 +25,11 @@ public static class SimulationFactory
         var evaluator = new StatisticsEvaluator(columns, () =>
         {
             var drift = new DriftEvaluator(setup);
+            var blocks = setup.Blocks.Count > 0 ? new BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;
+            var means = setup.Classes.Select(c => c.Mean).ToArray();
             return (overlaps, values) =>
             {
+                blocks?.FromWeights(overlaps.Weights.Span, setup.Dimension, means);
                 var p = drift.Parameters;
                 overlaps.Norms.CopyTo(p.Gram, 0);
                 for (var c = 0; c < overlaps.Covariances.Length; c++)
@@ -35,7 +39,7 @@ public static class SimulationFactory
                 }
                 p.HasSquaredKernel = false;
                 drift.Evaluate();
-                StatisticsCatalog.Compute(columns, drift, double.NaN, values);
+                StatisticsCatalog.Compute(columns, drift, double.NaN, values, blocks);
             };
         });
         return new SgdSetup

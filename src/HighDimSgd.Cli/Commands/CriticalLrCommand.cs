@@ -10,6 +10,9 @@ namespace HighDimSgd.Cli.Commands;
 /// </summary>
 internal static class CriticalLrCommand
 {
+    /// <summary>Without --dimension, problems are solved at most at this d.</summary>
+    public const int DefaultDimensionCap = 256;
+
     public static Command Create()
     {
         var problem = CommonOptions.Problem();
@@ -28,7 +31,7 @@ internal static class CriticalLrCommand
         };
         var horizon = new Option<double>("--horizon")
         {
-            Description = "Time t each constant-rate ODE is integrated to; longer sees slower blow-ups (the bracket sits about ln(1e8)/(2 T) high).",
+            Description = "Time t each constant-rate ODE is integrated to; a longer horizon sees slower blow-ups.",
             DefaultValueFactory = _ => new CriticalSearchOptions().Horizon,
         };
         var command = new Command("critical-lr",
@@ -38,7 +41,10 @@ internal static class CriticalLrCommand
         };
         command.SetAction(result =>
         {
+            // The threshold does not depend on d (theory.md section 4), the cost of each solve does: cap the default.
             var context = ProblemContext.Load(result.GetValue(problem)!, result.GetValue(dimension));
+            if (result.GetValue(dimension) is null && context.Dimension > DefaultDimensionCap)
+                context = ProblemContext.Load(result.GetValue(problem)!, DefaultDimensionCap);
             var search = new CriticalSearchOptions(result.GetValue(tolerance), result.GetValue(horizon));
             if (!(search.RelativeTolerance is > 0 and < 1))
                 throw new UserErrorException($"--tolerance must lie in (0, 1), got {search.RelativeTolerance}");

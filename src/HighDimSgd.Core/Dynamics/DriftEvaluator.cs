@@ -124,8 +124,15 @@ public sealed class DriftEvaluator
             var fisher = Moments[0].Fisher;
             for (var i = 0; i < l; i++)
                 for (var j = 0; j < l; j++) curvature += jac[i * n + j] * fisher[j * l + i];
+            // The regression form reads H off the spread of r; a student direction with no spread (B_xx = 0, e.g. X = 0)
+            // leaves H undetermined rather than zero, so the greedy step is undefined there, not infinite.
+            var covariance = Parameters.Covariances[0];
+            double scale = 1;
+            for (var i = 0; i < n; i++) scale = Math.Max(scale, covariance[i * n + i]);
+            var determined = true;
+            for (var i = 0; i < l; i++) determined &= covariance[i * n + i] > 1e-12 * scale;
             Context.GradientNormSquared = normSquared;
-            Context.CurvatureNoise = _meanSquaredEigenvalue[0] * curvature;
+            Context.CurvatureNoise = determined ? _meanSquaredEigenvalue[0] * curvature : double.NaN;
         }
         else
         {

@@ -75,8 +75,11 @@ public sealed class FormulaSchedule(Func<double, double> rate, string formula) :
     /// <summary>The formula as written.</summary>
     public string Formula { get; } = formula;
 
+    /// <summary>gamma(t) itself, for a simulator that steps on the same schedule (pure, safe to share across threads).</summary>
+    public Func<double, double> RateFunction { get; } = rate;
+
     /// <inheritdoc />
-    public override double Rate(double t, ReadOnlySpan<double> extras, ScheduleContext context) => rate(t);
+    public override double Rate(double t, ReadOnlySpan<double> extras, ScheduleContext context) => RateFunction(t);
 }
 
 /// <summary>

@@ -76,7 +76,6 @@ public enum LearningRateSchedule
 /// <param name="B0">b0 of adagrad-norm / rmsprop-norm (default 1).</param>
 /// <param name="Decay">alpha of rmsprop-norm, per unit of time t (default 1).</param>
 /// <param name="RateFormula">gamma(t) (key <c>rate</c>), only with schedule <c>formula</c>.</param>
-/// <param name="OptimalRisk">L* of the Polyak step (key <c>optimal-risk</c>, default 0).</param>
 /// <param name="Horizon">T = n/d.</param>
 public sealed record OptimizerSpec(
     double LearningRate,
@@ -84,7 +83,6 @@ public sealed record OptimizerSpec(
     double B0,
     double Decay,
     string? RateFormula,
-    double OptimalRisk,
     double Horizon)
 {
     /// <summary>The schedule's name as written in problem files.</summary>

@@ -256,13 +256,12 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
 
     private static OptimizerSpec Optimizer(TomlSection section)
     {
-        section.RequireKnownKeys(["learning-rate", "schedule", "b0", "decay", "rate", "optimal-risk", "horizon"]);
+        section.RequireKnownKeys(["learning-rate", "schedule", "b0", "decay", "rate", "horizon"]);
         var schedule = (LearningRateSchedule)section.Choice("schedule", OptimizerSpec.ScheduleNames, "constant");
         var name = OptimizerSpec.ScheduleNames[(int)schedule];
         var adaptive = schedule is LearningRateSchedule.AdagradNorm or LearningRateSchedule.RmspropNorm;
         OnlyFor(section, "b0", adaptive, name, "adagrad-norm and rmsprop-norm");
         OnlyFor(section, "decay", schedule == LearningRateSchedule.RmspropNorm, name, "rmsprop-norm");
-        OnlyFor(section, "optimal-risk", schedule == LearningRateSchedule.Polyak, name, "polyak");
         OnlyFor(section, "rate", schedule == LearningRateSchedule.Formula, name, "formula");
 
         double learningRate = 1.0;
@@ -297,8 +296,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
             throw section.Error("decay", $"must be at least 0, got {TomlSection.Describe(decay)}");
         }
 
-        var optimalRisk = section.Number("optimal-risk", 0.0);
-        return new OptimizerSpec(learningRate, schedule, b0, decay, rate, optimalRisk, PositiveNumber(section, "horizon"));
+        return new OptimizerSpec(learningRate, schedule, b0, decay, rate, PositiveNumber(section, "horizon"));
     }
 
     private static void OnlyFor(TomlSection section, string key, bool applies, string schedule, string owners)

@@ -14,6 +14,15 @@ public interface IStepSchedule
 
     /// <summary>A fresh controller for one run in dimension <paramref name="dimension"/>.</summary>
     StepSizeController Start(int dimension);
+
+    /// <summary>
+    /// True when the rate depends on the current weights (Polyak, line search): the run loop then shows them to the
+    /// controller through <see cref="StepSizeController.Observe"/> before every step and every checkpoint.
+    /// </summary>
+    bool ReadsWeights => false;
+
+    /// <summary>A fresh controller for one run of <paramref name="setup"/>; rules that read the weights need its data classes.</summary>
+    StepSizeController Start(SgdSetup setup) => Start(setup.Dimension);
 }
 
 /// <summary>Per-run state of a step-size rule.</summary>
@@ -34,4 +43,11 @@ public abstract class StepSizeController
     /// Frobenius norm <paramref name="gradientSquaredNorm"/>, and returns the step size to use for it.
     /// </summary>
     public abstract double Advance(double time, double timeStep, double gradientSquaredNorm);
+
+    /// <summary>
+    /// Shows the current weights W = [X; X*] (rows of length d, students first) at <paramref name="time"/>; called only
+    /// for schedules with <see cref="IStepSchedule.ReadsWeights"/>. <paramref name="exact"/> asks for a rate from these
+    /// very weights (checkpoints); otherwise the controller may reuse a rate computed a few steps earlier.
+    /// </summary>
+    public virtual void Observe(ReadOnlySpan<double> weights, double time, bool exact) { }
 }

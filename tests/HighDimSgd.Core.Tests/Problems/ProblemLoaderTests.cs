@@ -20,7 +20,6 @@ public sealed class ProblemLoaderTests
         Assert.Equal(LearningRateSchedule.Constant, problem.Optimizer.Schedule);
         Assert.Equal(1.0, problem.Optimizer.B0);
         Assert.Equal(1.0, problem.Optimizer.Decay);
-        Assert.Equal(0.0, problem.Optimizer.OptimalRisk);
         Assert.Null(problem.Optimizer.RateFormula);
 
         Assert.Equal(200, problem.Output.Checkpoints);
@@ -100,7 +99,7 @@ public sealed class ProblemLoaderTests
         Assert.Equal(new AlternatingWeights(1.0), mix.Terms[1].Vector! with { Location = null });
 
         Assert.Equal(new LossSpec("(g - y1)^2/2", null), problem.Loss);
-        Assert.Equal(new OptimizerSpec(0.7, LearningRateSchedule.RmspropNorm, 0.5, 2.5, null, 0.0, 12.0), problem.Optimizer);
+        Assert.Equal(new OptimizerSpec(0.7, LearningRateSchedule.RmspropNorm, 0.5, 2.5, null, 12.0), problem.Optimizer);
         Assert.Equal((50, TimeSpacing.Log, 0.02), (problem.Output.Checkpoints, problem.Output.Spacing, problem.Output.LogStart));
         Assert.Equal(["risk", "lr", "norm:head"], problem.Output.Statistics);
         Assert.Equal([new IndexBlock("head", 0, 0.5), new IndexBlock("rest", 0.5, 1)], problem.Output.Blocks);
