@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Dynamics;
 using System.Numerics.Tensors;
 
 namespace HighDimSgd.Simulation;

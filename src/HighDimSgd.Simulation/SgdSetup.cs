@@ -1,24 +1,7 @@
+using HighDimSgd.Core.Dynamics;
 using HighDimSgd.Core.Models;
 
 namespace HighDimSgd.Simulation;
-
-/// <summary>
-/// One class of the data distribution, in the common eigenbasis of the class covariances:
-/// <c>a = Mean + sqrt(Eigenvalues) * z</c>, z standard normal. The single-Gaussian problem is one class with zero mean.
-/// </summary>
-/// <param name="Probability">Class probability p_c.</param>
-/// <param name="Mean">Class mean mu_c in the eigenbasis (length d).</param>
-/// <param name="Eigenvalues">Eigenvalues of K_c (length d, non-negative).</param>
-/// <param name="Labels">Free-label values y of this class (length <see cref="LossModel.LabelCount"/>; empty when a teacher labels).</param>
-public sealed record DataClass(double Probability, double[] Mean, double[] Eigenvalues, double[] Labels)
-{
-    /// <summary>The single zero-mean Gaussian N(0, diag(<paramref name="eigenvalues"/>)) with probability 1.</summary>
-    public static DataClass CenteredGaussian(double[] eigenvalues) =>
-        new(1.0, new double[eigenvalues.Length], eigenvalues, []);
-
-    /// <summary>True when every entry of <see cref="Mean"/> is zero.</summary>
-    public bool IsCentered => Array.TrueForAll(Mean, m => m == 0.0);
-}
 
 /// <summary>Everything one simulated run needs. All vectors are in the eigenbasis of the class covariances.</summary>
 public sealed record SgdSetup

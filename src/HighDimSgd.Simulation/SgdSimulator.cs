@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Dynamics;
 using System.Numerics.Tensors;
 using HighDimSgd.Core.Models;
 
@@ -84,7 +85,7 @@ internal sealed class SgdWorker : StudentTeacherWorker
         {
             _sqrtEigenvalues[c] = new double[Dimension];
             TensorPrimitives.Sqrt(classes[c].Eigenvalues, _sqrtEigenvalues[c]);
-            _centered[c] = classes[c].IsCentered;
+            _centered[c] = classes[c].HasZeroMean;
             cumulative += classes[c].Probability;
             _cumulativeProbability[c] = cumulative;
         }

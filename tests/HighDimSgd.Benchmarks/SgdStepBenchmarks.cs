@@ -1,3 +1,4 @@
+using DataClass = HighDimSgd.Core.Dynamics.DataClass;
 using BenchmarkDotNet.Attributes;
 using HighDimSgd.Core.Models;
 using HighDimSgd.Simulation;

@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Dynamics;
 using HighDimSgd.Simulation;
 
 namespace HighDimSgd.Simulation.Tests;

@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Dynamics;
 using HighDimSgd.Core.Models;
 using HighDimSgd.Simulation;
 

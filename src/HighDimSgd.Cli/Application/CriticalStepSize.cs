@@ -133,10 +133,7 @@ public static class CriticalStepSize
         try
         {
             var data = ProblemRealization.Materialize(changed, context.Dimension);
-            var classes = data.Classes
-                .Select(c => new DataClass(c.Probability, c.Mean, c.Eigenvalues, c.HardLabel ?? []))
-                .ToArray();
-            return context.Dynamics with { Classes = classes, Teacher = data.Teacher, Init = data.StudentInit };
+            return context.Dynamics with { Classes = ProblemContext.Classes(data), Teacher = data.Teacher, Init = data.StudentInit };
         }
         catch (ProblemFileException e)
         {

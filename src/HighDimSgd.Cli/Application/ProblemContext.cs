@@ -63,9 +63,7 @@ public sealed class ProblemContext
             var problem = ProblemLoader.Parse(text, sourcePath);
             var model = ModelResolver.Compile(problem.Model);
             var data = ProblemRealization.Materialize(problem, dimension);
-            var classes = data.Classes
-                .Select(c => new DataClass(c.Probability, c.Mean, c.Eigenvalues, c.HardLabel ?? []))
-                .ToArray();
+            var classes = Classes(data);
             var times = problem.Output.Times(problem.Optimizer.Horizon);
             if (times[0] != 0) times = [0, .. times];
             var blocks = problem.Output.Blocks
@@ -80,6 +78,10 @@ public sealed class ProblemContext
             throw new UserErrorException(e.Message);
         }
     }
+
+    /// <summary>The realised classes as the engine's <see cref="DataClass"/>es (no hard label: no free labels).</summary>
+    internal static DataClass[] Classes(MaterializedProblem data) =>
+        [.. data.Classes.Select(c => new DataClass(c.Probability, c.Mean, c.Eigenvalues, c.HardLabel ?? []))];
 
     private static string[] ValidateStatistics(Problem problem, DynamicsSetup setup)
     {

@@ -46,7 +46,7 @@ public static class SimulationFactory
         {
             Dimension = context.Dimension,
             Model = context.Model,
-            Classes = [.. setup.Classes.Select(c => new HighDimSgd.Simulation.DataClass(c.Probability, c.Mean, c.Eigenvalues, c.Labels))],
+            Classes = setup.Classes,
             Teacher = setup.Teacher,
             Init = setup.Init,
             Horizon = setup.OutputTimes[^1],

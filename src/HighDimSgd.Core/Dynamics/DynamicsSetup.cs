@@ -9,6 +9,9 @@ namespace HighDimSgd.Core.Dynamics;
 /// <param name="Labels">Values of the free label variables y for this class (empty when a teacher gives y).</param>
 public sealed record DataClass(double Probability, double[] Mean, double[] Eigenvalues, double[] Labels)
 {
+    /// <summary>The single-Gaussian case: one class, probability 1, zero mean, no free labels.</summary>
+    public static DataClass CenteredGaussian(double[] eigenvalues) => new(1.0, new double[eigenvalues.Length], eigenvalues, []);
+
     /// <summary>True when the class mean is exactly zero.</summary>
     public bool HasZeroMean => Array.TrueForAll(Mean, m => m == 0);
 

@@ -110,6 +110,31 @@ public static class SmallSymmetric
         }
     }
 
+    /// <summary>
+    /// Principal square root of the symmetric positive semi-definite <paramref name="matrix"/> (n x n); negative
+    /// eigenvalues (round-off) count as zero. <paramref name="work"/> needs 3 n^2 + n entries.
+    /// </summary>
+    public static void SquareRoot(ReadOnlySpan<double> matrix, int n, Span<double> result, Span<double> work)
+    {
+        if (work.Length < 3 * n * n + n) throw new ArgumentException($"Work buffer needs {3 * n * n + n} entries.", nameof(work));
+        if (result.Length < n * n) throw new ArgumentException("Result needs n * n entries.", nameof(result));
+        var values = work[..n];
+        var vectors = work.Slice(n, n * n);
+        var scratch = work.Slice(n + n * n, n * n);
+        Eigen(matrix, n, values, vectors, scratch);
+        result[..(n * n)].Clear();
+        for (var k = 0; k < n; k++)
+        {
+            if (!(values[k] > 0)) continue;
+            var root = Math.Sqrt(values[k]);
+            for (var i = 0; i < n; i++)
+            {
+                var scaled = vectors[i * n + k] * root;
+                for (var j = 0; j < n; j++) result[i * n + j] += scaled * vectors[j * n + k];
+            }
+        }
+    }
+
     /// <summary>Allocating convenience form of <see cref="PseudoInverse(ReadOnlySpan{double}, int, Span{double}, Span{double}, double)"/>.</summary>
     public static double[] PseudoInverse(ReadOnlySpan<double> matrix, int n, double relativeTolerance = DefaultRelativeTolerance)
     {

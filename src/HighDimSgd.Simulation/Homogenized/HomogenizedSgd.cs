@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Expectations;
 using System.Numerics.Tensors;
 using HighDimSgd.Core.Models;
 
@@ -63,7 +64,7 @@ public static class HomogenizedSgd
         ArgumentNullException.ThrowIfNull(setup.Drift);
         var problem = setup.Problem;
         problem.Validate();
-        if (problem.Classes.Count != 1 || !problem.Classes[0].IsCentered)
+        if (problem.Classes.Count != 1 || !problem.Classes[0].HasZeroMean)
         {
             throw new ArgumentException("Homogenized SGD is implemented for a single zero-mean Gaussian class.");
         }
@@ -139,8 +140,8 @@ internal sealed class HomogenizedWorker : StudentTeacherWorker
         }
 
         _drift(_covariance, _cross, _fisher);
-        SymmetricEigen.PseudoInverse(_covariance, s, _pseudoInverse, _linearWork);
-        SymmetricEigen.SquareRoot(_fisher, l, _fisherRoot, _linearWork);
+        SmallSymmetric.PseudoInverse(_covariance, s, _pseudoInverse, _linearWork, 1e-10);
+        SmallSymmetric.SquareRoot(_fisher, l, _fisherRoot, _linearWork);
         MultiplySmall(_cross, _pseudoInverse, _driftCoefficients, l, s);
 
         var fisherTrace = 0.0;

@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Dynamics;
 namespace HighDimSgd.Simulation;
 
 /// <summary>

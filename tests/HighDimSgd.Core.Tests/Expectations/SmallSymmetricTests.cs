@@ -58,4 +58,18 @@ public class SmallSymmetricTests
         var plus = SmallSymmetric.PseudoInverse(b, 2);
         Assert.Equal([0, 0, 0, 0.5], plus);
     }
+
+    [Theory]
+    [InlineData(4, 4)]
+    [InlineData(4, 2)]
+    public void Square_root_squares_back_to_the_matrix(int n, int rank)
+    {
+        var a = RandomSymmetric(n, 7, rank);
+        var root = new double[n * n];
+        SmallSymmetric.SquareRoot(a, n, root, new double[3 * n * n + n]);
+        var m = Matrix<double>.Build.DenseOfRowMajor(n, n, root);
+        var square = (m * m).ToRowMajorArray();
+        for (var i = 0; i < n * n; i++) Assert.Equal(a[i], square[i], 10);
+        Assert.True(m.Evd().EigenValues.All(v => v.Real > -1e-10), "the root is positive semi-definite");
+    }
 }
