@@ -74,8 +74,8 @@ public static class ModelResolver
                 "loss" => problem.Loss.Expression is null ? "loss.preset" : "loss.expression",
                 _ => e.Part,
             };
-            var where = e.Position >= 0 ? $" (at character {e.Position + 1})" : "";
-            throw new UserErrorException($"{problem.SourcePath}: {key}: {e.Message}{where}");
+            // The message already carries the position within the formula.
+            throw new UserErrorException($"{problem.SourcePath}: {key}: {e.Message}");
         }
         catch (ArgumentException e)
         {

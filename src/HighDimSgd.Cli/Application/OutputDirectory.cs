@@ -10,6 +10,7 @@ namespace HighDimSgd.Cli.Application;
 public sealed class OutputDirectory : IDisposable
 {
     private readonly string _staging;
+    private readonly bool _created;
     private bool _committed;
 
     /// <summary>Prepares <paramref name="path"/> (created if missing).</summary>
@@ -18,6 +19,7 @@ public sealed class OutputDirectory : IDisposable
         Path = System.IO.Path.GetFullPath(path);
         try
         {
+            _created = !Directory.Exists(Path);
             Directory.CreateDirectory(Path);
             _staging = System.IO.Path.Combine(Path, $".staging-{Guid.NewGuid():N}");
             Directory.CreateDirectory(_staging);
@@ -63,6 +65,7 @@ public sealed class OutputDirectory : IDisposable
         try
         {
             Directory.Delete(_staging, recursive: true);
+            if (_created && !Directory.EnumerateFileSystemEntries(Path).Any()) Directory.Delete(Path);
         }
         catch (IOException)
         {
