@@ -1,10 +1,11 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace HighDimSgd.Simulation;
 
 /// <summary>
-/// Reproducible standard normal generator: xoshiro256** uniforms turned into normals by a vectorised
+/// Reproducible standard normal generator: xoshiro256** uniforms (four streams in one vector) turned into normals by a vectorised
 /// Box-Muller transform over blocks of <see cref="BlockSize"/> values.
 /// </summary>
 /// <remarks>
@@ -28,6 +29,7 @@ public sealed class NormalSampler
     private const int Pairs = BlockSize / 2;
 
     private Xoshiro256StarStar _generator;
+    private Xoshiro256StarStarX4 _wideGenerator;
     private readonly double[] _block = new double[BlockSize];
     private readonly double[] _radius = new double[Pairs];
     private readonly double[] _angle = new double[Pairs];
@@ -37,7 +39,11 @@ public sealed class NormalSampler
     private int _position = BlockSize;
 
     /// <summary>A sampler whose stream is fixed by <paramref name="key"/>.</summary>
-    public NormalSampler(ulong key) => _generator = new Xoshiro256StarStar(key);
+    public NormalSampler(ulong key)
+    {
+        _generator = new Xoshiro256StarStar(key);
+        _wideGenerator = new Xoshiro256StarStarX4(key);
+    }
 
     /// <summary>The sampler of run <paramref name="runIndex"/> in an ensemble with master seed <paramref name="seed"/>.</summary>
     public static NormalSampler ForRun(ulong seed, long runIndex) => new(SplitMix64.RunKey(seed, runIndex));
@@ -84,15 +90,24 @@ public sealed class NormalSampler
 
     private void GenerateBlock(Span<double> destination)
     {
-        for (var i = 0; i < Pairs; i++)
+        // Uniforms from the top 52 bits through the exponent trick: (bits >> 12) | 1.0 is a double in [1, 2).
+        // The low three bits of the angle word (independent of its top bits) give the symmetry.
+        var oneBits = Vector256.Create(0x3FF0000000000000UL);
+        var signBit = Vector256.Create(0x8000000000000000UL);
+        var lowBit = Vector256.Create(1UL);
+        var quarterPi = Vector256.Create(Math.PI / 2);
+        for (var i = 0; i < Pairs; i += 4)
         {
-            _radius[i] = _generator.NextUniformPositive();
-            var bits = _generator.NextUInt64();
-            // The top 53 bits give the angle, the low three bits (independent of them) the symmetry.
-            _angle[i] = Math.PI / 2 * ((bits >> 11) * (1.0 / (1UL << 53)) - 0.5);
-            _swap[i] = bits & 1;
-            _firstSign[i] = 1.0 - (double)((bits >> 1) & 1) * 2.0;
-            _secondSign[i] = 1.0 - (double)((bits >> 2) & 1) * 2.0;
+            var radiusBits = _wideGenerator.Next();
+            var angleBits = _wideGenerator.Next();
+            var u = Vector256.Create(2.0) - ((radiusBits >> 12) | oneBits).AsDouble(); // (0, 1]
+            u.StoreUnsafe(ref _radius[0], (nuint)i);
+            var x = quarterPi * (((angleBits >> 12) | oneBits).AsDouble() - Vector256.Create(1.5)); // [-pi/4, pi/4)
+            x.StoreUnsafe(ref _angle[0], (nuint)i);
+            var swap = Vector256.ConditionalSelect(Vector256.Equals(angleBits & lowBit, lowBit).AsDouble(), Vector256<double>.One, Vector256<double>.Zero);
+            swap.StoreUnsafe(ref _swap[0], (nuint)i);
+            (((angleBits << 62) & signBit) | oneBits).AsDouble().StoreUnsafe(ref _firstSign[0], (nuint)i);
+            (((angleBits << 61) & signBit) | oneBits).AsDouble().StoreUnsafe(ref _secondSign[0], (nuint)i);
         }
 
         // Radius sqrt(-2 log u) of the Box-Muller pair.
