@@ -63,8 +63,12 @@ public sealed record Comparison(
             Report(progress, "ODE"));
         var sgd = SgdEnsemble.Run(SimulationFactory.Sgd(context), runs, seed, Report(progress, "SGD"));
         EnsembleResult? hsgd = null;
-        if (homogenized && SimulationFactory.Homogenized(context) is { } setup)
+        if (homogenized)
+        {
+            var setup = SimulationFactory.Homogenized(context)
+                ?? throw new UserErrorException("--homogenized needs a single zero-mean Gaussian with a teacher");
             hsgd = HomogenizedSgd.Run(setup, runs, seed + 7919, Report(progress, "homogenized SGD"));
+        }
         return new Comparison(theory, sgd, hsgd, context.Dimension, runs, seed);
     }
 

@@ -127,7 +127,7 @@ public static class CriticalStepSize
     public static DynamicsSetup WithSpectrum(ProblemContext context, SpectrumSpec spectrum)
     {
         var problem = context.Problem;
-        if (problem.Data.Spectrum is null)
+        if (problem.Data.Spectrum is null || problem.Data.Classes.Count > 0)
             throw new UserErrorException($"{problem.SourcePath}: --spectra replaces [data] spectrum; this problem has none (a mixture or real data)");
         var changed = problem with { Data = problem.Data with { Spectrum = spectrum } };
         try

@@ -69,6 +69,8 @@ public sealed class ProblemContext
             var blocks = problem.Output.Blocks
                 .Select(b => b.Range(data.Dimension) is var (start, end) ? new DirectionBlock(b.Name, start, end) : null!)
                 .ToArray();
+            foreach (var block in blocks.Where(b => b.End <= b.Start))
+                throw new UserErrorException($"{sourcePath}: output.blocks.{block.Name}: covers no coordinate at d = {data.Dimension}");
             var setup = new DynamicsSetup(model, classes, data.Teacher, data.StudentInit, Schedule(problem), times) { Blocks = blocks };
             var statistics = ValidateStatistics(problem, setup);
             return new ProblemContext(problem, model, data, setup, statistics, text);
@@ -158,11 +160,10 @@ public sealed class ProblemContext
         var method = methodOverride ?? s.Method.ToString().ToLowerInvariant();
         if (method is not ("auto" or "eigen" or "contour"))
             throw new UserErrorException($"--method must be auto, eigen or contour, got '{method}'");
-        if (method == "contour" && !(Dynamics.Classes.Count == 1 && Dynamics.ZeroMeans))
-            throw new UserErrorException($"{Problem.SourcePath}: the contour method needs a single zero-mean Gaussian; use --method eigen");
-        var quadrature = s.QuadratureOrder is { } order
-            ? new QuadratureOptions { OrderLowDimensions = order, OrderThreeDimensions = order, OrderFourDimensions = order }
-            : null;
+        if (method == "contour" && !TheorySolver.ContourApplies(Dynamics))
+            throw new UserErrorException(
+                $"{Problem.SourcePath}: the contour method needs a single zero-mean Gaussian and no [output] blocks; use --method eigen");
+        var quadrature = s.QuadratureOrder is { } order ? new QuadratureOptions { OrderLowDimensions = order } : null;
         return new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, s.ContourNodes ?? 128, s.Stiff)
         {
             Quadrature = quadrature,

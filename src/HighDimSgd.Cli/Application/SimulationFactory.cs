@@ -30,15 +30,7 @@ public static class SimulationFactory
             return (overlaps, values) =>
             {
                 blocks?.FromWeights(overlaps.Weights.Span, setup.Dimension, means);
-                var p = drift.Parameters;
-                overlaps.Norms.CopyTo(p.Gram, 0);
-                for (var c = 0; c < overlaps.Covariances.Length; c++)
-                {
-                    overlaps.Covariances[c].CopyTo(p.Covariances[c], 0);
-                    overlaps.Means[c].CopyTo(p.Means[c], 0);
-                }
-                p.HasSquaredKernel = false;
-                drift.Evaluate();
+                EvaluateAt(drift, overlaps, ReadOnlySpan<double>.Empty);
                 StatisticsCatalog.Compute(columns, drift, double.NaN, values, blocks);
             };
         });
@@ -89,16 +81,7 @@ public static class SimulationFactory
             var schedule = dynamics.Schedule;
             return (overlaps, squaredKernel) =>
             {
-                var p = drift.Parameters;
-                overlaps.Norms.CopyTo(p.Gram, 0);
-                for (var c = 0; c < overlaps.Covariances.Length; c++)
-                {
-                    overlaps.Covariances[c].CopyTo(p.Covariances[c], 0);
-                    overlaps.Means[c].CopyTo(p.Means[c], 0);
-                }
-                p.HasSquaredKernel = !squaredKernel.IsEmpty;
-                squaredKernel.CopyTo(p.SquaredKernel);
-                drift.Evaluate();
+                EvaluateAt(drift, overlaps, squaredKernel);
                 return schedule.Rate(overlaps.Time, ReadOnlySpan<double>.Empty, drift.Context);
             };
         }
@@ -114,5 +97,20 @@ public static class SimulationFactory
             var other => throw new UserErrorException(
                 $"{context.Problem.SourcePath}: optimizer.schedule: '{other.Name}' has no SGD simulation"),
         };
+    }
+
+    /// <summary>Evaluates the ODE's coefficients at the exact overlaps of simulated weights.</summary>
+    private static void EvaluateAt(DriftEvaluator drift, OverlapSnapshot overlaps, ReadOnlySpan<double> squaredKernel)
+    {
+        var p = drift.Parameters;
+        overlaps.Norms.CopyTo(p.Gram, 0);
+        for (var c = 0; c < overlaps.Covariances.Length; c++)
+        {
+            overlaps.Covariances[c].CopyTo(p.Covariances[c], 0);
+            overlaps.Means[c].CopyTo(p.Means[c], 0);
+        }
+        p.HasSquaredKernel = !squaredKernel.IsEmpty;
+        squaredKernel.CopyTo(p.SquaredKernel);
+        drift.Evaluate();
     }
 }

@@ -13,6 +13,7 @@ public sealed class DriftEvaluator
 {
     private readonly DynamicsSetup _setup;
     private readonly GaussianQuadrature _quadrature;
+    private readonly MomentKinds _kinds;
     private readonly int _l, _ns, _classes;
     private readonly double[] _meanEigenvalue, _meanSquaredEigenvalue;
     private readonly double[] _pinv, _work;
@@ -22,6 +23,9 @@ public sealed class DriftEvaluator
     {
         _setup = setup;
         _quadrature = new GaussianQuadrature(setup.Model, quadrature);
+        // E grad f only ever multiplies a class mean (Q states, the mean part of A): with zero means it is not needed,
+        // and leaving it out lets closed forms replace quadrature entirely.
+        _kinds = setup.ZeroMeans ? MomentKinds.Loss | MomentKinds.Fisher | MomentKinds.GradientCross : MomentKinds.All;
         _l = setup.StudentDirections;
         _ns = setup.StateSize;
         _classes = setup.Classes.Count;
@@ -68,7 +72,7 @@ public sealed class DriftEvaluator
         for (var c = 0; c < _classes; c++)
         {
             var m = Moments[c];
-            _quadrature.Compute(Parameters.Means[c], Parameters.Covariances[c], _setup.Classes[c].Labels, m);
+            _quadrature.Compute(Parameters.Means[c], Parameters.Covariances[c], _setup.Classes[c].Labels, m, _kinds);
             var p = _setup.Classes[c].Probability;
             SmallSymmetric.PseudoInverse(Parameters.Covariances[c], n, _pinv, _work);
             var jac = Drift.Jacobians[c];

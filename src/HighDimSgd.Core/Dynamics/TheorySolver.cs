@@ -13,8 +13,8 @@ namespace HighDimSgd.Core.Dynamics;
 /// <param name="DivergenceFactor">The solve stops as diverged when a state entry exceeds this times (1 + the largest initial entry).</param>
 public sealed record SolverOptions(
     string Method = "auto",
-    double RelativeTolerance = 1e-8,
-    double AbsoluteTolerance = 1e-11,
+    double RelativeTolerance = 1e-7,
+    double AbsoluteTolerance = 1e-10,
     int ContourNodes = 128,
     bool Stiff = false,
     double DivergenceFactor = 1e8)
@@ -54,11 +54,14 @@ public sealed record TheoryResult(
 /// <summary>Builds the representation, integrates the limiting ODE and evaluates the statistics at the output times.</summary>
 public static class TheorySolver
 {
+    /// <summary>The contour form covers one zero-mean Gaussian and cannot split the spectrum by index block.</summary>
+    public static bool ContourApplies(DynamicsSetup setup) =>
+        setup.Classes.Count == 1 && setup.ZeroMeans && setup.Blocks.Count == 0;
+
     /// <summary>Picks the representation: eigen-groups when they are few or the data is a mixture, else the contour.</summary>
     public static SpectralRepresentation ChooseRepresentation(DynamicsSetup setup, SolverOptions options)
     {
-        // The contour form cannot split the spectrum by index block, and covers one zero-mean Gaussian only.
-        var contourApplies = setup.Classes.Count == 1 && setup.ZeroMeans && setup.Blocks.Count == 0;
+        var contourApplies = ContourApplies(setup);
         switch (options.Method)
         {
             case "eigen":

@@ -404,7 +404,11 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         var rtol = PositiveNumber(section, "rtol", defaults.RelativeTolerance);
         var atol = PositiveNumber(section, "atol", defaults.AbsoluteTolerance);
         var quadratureOrder = section.Has("quadrature-order") ? PositiveInteger(section, "quadrature-order") : (int?)null;
+        if (quadratureOrder is > 1000)
+            throw section.Error("quadrature-order", $"must be at most 1000 nodes per dimension, got {quadratureOrder}");
         var contourNodes = section.Has("contour-nodes") ? PositiveInteger(section, "contour-nodes") : (int?)null;
+        if (contourNodes is { } nodes && (nodes < 4 || nodes % 2 != 0))
+            throw section.Error("contour-nodes", $"must be an even number of at least 4 (half are stored by conjugate symmetry), got {nodes}");
         return new SolverSpec(
             (SolverMethod)section.Choice("method", SolverMethodNames, "auto"),
             rtol,

@@ -11,6 +11,7 @@ namespace HighDimSgd.Cli.Tests.CriticalLr;
 /// growth rate mu of the linearised error solves 1 = (gamma^2/d) sum_i lambda_i^2 / (2 gamma lambda_i + mu), which
 /// crosses 0 at gamma (Tr K/d) = 2), never a number the search produced.
 /// </summary>
+[Collection("console")]
 public sealed class CriticalStepSizeTests(ITestOutputHelper output)
 {
     private const string LeastSquares = """
@@ -108,22 +109,20 @@ public sealed class CriticalStepSizeTests(ITestOutputHelper output)
     {
         var path = Path.Combine(Path.GetTempPath(), $"critical-{Guid.NewGuid():N}.toml");
         File.WriteAllText(path, LeastSquares.Replace("dimension = 40", "dimension = 40"));
-        var previous = Console.Out;
-        using var writer = new StringWriter();
+        string text;
         try
         {
-            Console.SetOut(writer);
-            var command = CriticalLrCommand.Create();
-            var exit = command.Parse([path, "--tolerance", "0.02", "--horizon", "200", "--spectra", "identity", "sigma-power:q=2"]).Invoke();
-            Assert.Equal(0, exit);
+            // Through the real entry point and the shared console capture (the console is global to the test run).
+            var (exit, stdout, error) = Commands.CliRunner.Run(
+                "critical-lr", path, "--tolerance", "0.02", "--horizon", "200", "--spectra", "identity", "sigma-power:q=2");
+            Assert.True(exit == 0, error);
+            text = stdout;
         }
         finally
         {
-            Console.SetOut(previous);
             File.Delete(path);
         }
 
-        var text = writer.ToString();
         output.WriteLine(text);
         Assert.Contains("2/(Tr K/d)", text);
         Assert.Contains("sigma-power:q=2", text);

@@ -108,9 +108,11 @@ public class ScheduleTheoryVsSgdTests(ITestOutputHelper output)
     [Fact]
     public void PolyakOnTwoLevelSpectrumMatchesSgd()
     {
-        var comparison = Compare(Problem("schedule = \"polyak\"\nlearning-rate = 1.0", TwoLevel, 0.3, 8, 500), 40);
+        // The Polyak rate at late times has a relative standard error near 0.9% with 40 runs, so a 2% bound sat at
+        // about 2 se; 80 runs and 2.5% keep the relative bound near 4 standard errors.
+        var comparison = Compare(Problem("schedule = \"polyak\"\nlearning-rate = 1.0", TwoLevel, 0.3, 8, 500), 80);
         AssertAgrees(comparison, "risk", 0.03);
-        AssertAgrees(comparison, "lr", 0.02);
+        AssertAgrees(comparison, "lr", 0.025);
     }
 
     [Fact]
