@@ -27,10 +27,13 @@ public static class SimulationFactory
             var drift = new DriftEvaluator(setup);
             var blocks = setup.Blocks.Count > 0 ? new BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;
             var means = setup.Classes.Select(c => c.Mean).ToArray();
+            var powers = columns.Select(StatisticsCatalog.MomentPower).Where(j => j > 0).Distinct().ToArray();
             return (overlaps, values) =>
             {
                 blocks?.FromWeights(overlaps.Weights.Span, setup.Dimension, means);
                 EvaluateAt(drift, overlaps, ReadOnlySpan<double>.Empty);
+                foreach (var j in powers)
+                    drift.Parameters.StudentKernelMoments[j] = StudentKernelMoment(overlaps.Weights.Span, setup, j);
                 StatisticsCatalog.Compute(columns, drift, double.NaN, values, blocks);
             };
         });
@@ -97,6 +100,20 @@ public static class SimulationFactory
             var other => throw new UserErrorException(
                 $"{context.Problem.SourcePath}: optimizer.schedule: '{other.Name}' has no SGD simulation"),
         };
+    }
+
+    /// <summary>tr(X K^j X^T) of simulated weights (single Gaussian: K is class 0's).</summary>
+    private static double StudentKernelMoment(ReadOnlySpan<double> weights, DynamicsSetup setup, int power)
+    {
+        var d = setup.Dimension;
+        var lambda = setup.Classes[0].Eigenvalues;
+        double sum = 0;
+        for (var a = 0; a < setup.StudentDirections; a++)
+        {
+            var row = weights.Slice(a * d, d);
+            for (var i = 0; i < d; i++) sum += row[i] * row[i] * Math.Pow(lambda[i], power);
+        }
+        return sum;
     }
 
     /// <summary>Evaluates the ODE's coefficients at the exact overlaps of simulated weights.</summary>

@@ -41,6 +41,12 @@ public sealed class OrderParameters
     /// <summary>W K^2 W^T (valid only when <see cref="HasSquaredKernel"/>).</summary>
     public double[] SquaredKernel { get; }
 
+    /// <summary>
+    /// tr(X K^j X^T) for j = 1..<see cref="StatisticsCatalog.MaxMoment"/> (index j; entry 0 unused): the student's
+    /// K^j-weighted norms, from which any tr(X p(K) X^T) follows. Filled only when a moment statistic is requested.
+    /// </summary>
+    public double[] StudentKernelMoments { get; } = new double[StatisticsCatalog.MaxMoment + 1];
+
     /// <summary>True when <see cref="SquaredKernel"/> was computed.</summary>
     public bool HasSquaredKernel { get; set; }
 }

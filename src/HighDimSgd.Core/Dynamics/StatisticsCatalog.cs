@@ -18,8 +18,17 @@ public static class StatisticsCatalog
     public static IReadOnlyList<string> Known { get; } =
     [
         "risk", "lr", "norm", "overlap", "distance", "alignment", "lr_threshold",
-        "mean_overlap", "class_risk", "classification_error",
+        "mean_overlap", "class_risk", "classification_error", "moment1", "moment2", "moment3", "moment4",
     ];
+
+    /// <summary>Highest power j of a <c>momentj</c> statistic, tr(X K^j X^T).</summary>
+    public const int MaxMoment = 4;
+
+    /// <summary>The power j of a <c>momentj</c> column, or 0 for another column.</summary>
+    public static int MomentPower(string column) =>
+        column.Length == 7 && column.StartsWith("moment", StringComparison.Ordinal) && column[6] is >= '1' and <= '4'
+            ? column[6] - '0'
+            : 0;
 
     /// <summary>Statistics that can be restricted to an index block (<c>name:block</c>, column <c>name_block</c>).</summary>
     public static IReadOnlyList<string> Projectable { get; } = ["norm", "overlap", "distance", "alignment", "mean_overlap"];
@@ -41,6 +50,8 @@ public static class StatisticsCatalog
             "mean_overlap" when setup.ZeroMeans => "every class mean is zero",
             "mean_overlap" => null,
             "class_risk" => null,
+            _ when MomentPower(name) > 0 && setup.Classes.Count > 1 => "it is defined for a single Gaussian (one K)",
+            _ when MomentPower(name) > 0 => null,
             "classification_error" when !IsBinaryHardLabel(setup) && !IsOneHot(setup) =>
                 "it needs hard labels: two classes with labels 1 and 0 and one student direction, or one-hot labels with one student direction per class",
             "classification_error" => null,
@@ -100,6 +111,7 @@ public static class StatisticsCatalog
                 "lr" => rate,
                 "lr_threshold" => evaluator.Context.StabilityThreshold,
                 "classification_error" => ClassificationError(evaluator),
+                _ when MomentPower(column) is > 0 and var j => p.StudentKernelMoments[j],
                 _ when column.StartsWith("risk_class", StringComparison.Ordinal) =>
                     evaluator.Moments[int.Parse(column["risk_class".Length..], CultureInfo.InvariantCulture) - 1].Loss,
                 _ when Projectable.Contains(column) => Projected(column, whole, evaluator.Setup),

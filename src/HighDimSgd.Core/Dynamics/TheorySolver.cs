@@ -110,10 +110,22 @@ public static class TheorySolver
 
         var columns = StatisticsCatalog.Columns(statistics, setup);
         var blocks = setup.Blocks.Count > 0 ? new Mixtures.BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;
+        var powers = columns.Select(StatisticsCatalog.MomentPower).Where(j => j > 0).Distinct().ToArray();
+        var kernel = new double[setup.StateSize * setup.StateSize];
         var rows = new double[solution.Count][];
         for (var i = 0; i < solution.Count; i++)
         {
             system.Evaluate(solution.Times[i], solution.State(i));
+            foreach (var j in powers)
+            {
+                // W K^j W^T through the representation (contour: -(1/2 pi i) oint z^j S dz); the student block's trace.
+                var coefficients = new double[j + 1];
+                coefficients[j] = 1;
+                representation.PolynomialOverlap(solution.State(i), coefficients, kernel);
+                double trace = 0;
+                for (var a = 0; a < setup.StudentDirections; a++) trace += kernel[a * setup.StateSize + a];
+                system.Evaluator.Parameters.StudentKernelMoments[j] = trace;
+            }
             if (blocks is not null) ((EigenRepresentation)representation).BlockOverlaps(solution.State(i), blocks);
             rows[i] = new double[columns.Length];
             StatisticsCatalog.Compute(columns, system.Evaluator, system.Rate, rows[i], blocks);

@@ -113,15 +113,10 @@ public sealed record OutputSpec(
     IReadOnlyList<IndexBlock> Blocks)
 {
     /// <summary>Statistics a problem may request.</summary>
-    public static IReadOnlyList<string> KnownStatistics { get; } =
-    [
-        "risk", "lr", "norm", "overlap", "distance", "alignment", "lr_threshold",
-        "classification_error", "mean_overlap", "class_risk",
-    ];
+    public static IReadOnlyList<string> KnownStatistics => Dynamics.StatisticsCatalog.Known;
 
     /// <summary>Statistics that can be restricted to an index block (<c>name:block</c>).</summary>
-    public static IReadOnlyList<string> ProjectableStatistics { get; } =
-        ["norm", "overlap", "distance", "alignment", "mean_overlap"];
+    public static IReadOnlyList<string> ProjectableStatistics => Dynamics.StatisticsCatalog.Projectable;
 
     /// <summary>The checkpoint times: t = 0 then <see cref="Checkpoints"/> - 1 more up to the horizon.</summary>
     public double[] Times(double horizon)

@@ -141,4 +141,21 @@ public class LimitingDynamicsTests
             Assert.Equal(2 * risk[k], derivative, 3);
         }
     }
+
+    [Fact]
+    public void KernelMomentsAgreeBetweenFormsAndReduceToTheNormOnIdentity()
+    {
+        var lambda = PowerLaw(1200, 1.0);
+        var setup = LeastSquares(lambda, rate: 1.0, horizon: 5);
+        var options = new SolverOptions(RelativeTolerance: 1e-10, AbsoluteTolerance: 1e-13);
+        string[] statistics = ["moment1", "moment2", "moment3"];
+        var eigen = TheorySolver.Solve(setup, statistics, options with { Method = "eigen" });
+        var contour = TheorySolver.Solve(setup, statistics, options with { Method = "contour" });
+        foreach (var name in statistics)
+            Assert.True(MaxRelativeGap(contour.Column(name)[1..], eigen.Column(name)[1..]) < 1e-6, name);
+        // tr(X K X^T) is B_xx: with K = I every moment is the squared norm.
+        var identity = TheorySolver.Solve(LeastSquares(Enumerable.Repeat(1.0, 300).ToArray(), 1.0, 3), ["norm", "moment2", "moment3"]);
+        Assert.True(MaxRelativeGap(identity.Column("moment2")[1..], identity.Column("norm")[1..]) < 1e-14);
+        Assert.True(MaxRelativeGap(identity.Column("moment3")[1..], identity.Column("norm")[1..]) < 1e-14);
+    }
 }
