@@ -77,6 +77,14 @@ public class ScheduleTheoryVsSgdTests(ITestOutputHelper output)
         AssertAgrees(comparison, "lr", 0.02);
     }
 
+    [Fact]
+    public void RmsPropNormWithNoiseMatchesSgdInRiskAndRate()
+    {
+        var comparison = Compare(Problem("schedule = \"rmsprop-norm\"\nlearning-rate = 1.0\nb0 = 0.5\ndecay = 0.5", PowerLaw, 0.5, 10, 500), 40);
+        AssertAgrees(comparison, "risk", 0.03);
+        AssertAgrees(comparison, "lr", 0.02);
+    }
+
     /// <summary>
     /// theory.md section 5, [HL] Sec. 4: with label noise I(B) tends to omega^2 > 0, the accumulator grows linearly and
     /// gamma_t ~ t^{-1/2}; without noise I = 2L is integrable and gamma_t levels off. The exponent is fitted on the ODE
