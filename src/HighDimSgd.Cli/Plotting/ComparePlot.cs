@@ -5,7 +5,7 @@ namespace HighDimSgd.Cli.Plotting;
 
 /// <summary>
 /// The figure of <c>hdsgd compare</c>: theory (solid dark line) against the SGD ensemble mean
-/// (blue line with markers and a ± 2 se band), optionally homogenized SGD (dashed), and one extra
+/// (blue line with markers and a ± 2 se band), optionally homogenized SGD (orange, open squares), and one extra
 /// panel per additional statistic stacked below with a shared time axis.
 /// </summary>
 public static class ComparePlot
@@ -72,8 +72,9 @@ public static class ComparePlot
 
         if (panel.Homogenized is { } hom)
         {
-            DrawMeanLine(plot, hom.Mean, PlotTheme.Homogenized, LinePattern.Dashed, MarkerShape.None);
-            legend.Add(BandLegend(panel.HomogenizedLabel!, PlotTheme.Homogenized, LinePattern.Dashed, MarkerShape.None));
+            // Solid with open markers, not dashed: ScottPlot's SVG backend cannot draw dash effects (it warns on stderr).
+            DrawMeanLine(plot, hom.Mean, PlotTheme.Homogenized, LinePattern.Solid, MarkerShape.OpenSquare);
+            legend.Add(BandLegend(panel.HomogenizedLabel!, PlotTheme.Homogenized, LinePattern.Solid, MarkerShape.OpenSquare));
         }
 
         DrawMeanLine(plot, panel.Sgd.Mean, PlotTheme.Sgd, LinePattern.Solid, MarkerShape.FilledCircle);

@@ -44,9 +44,9 @@ public static class FiniteSizePlot
             var fit = PowerLaw(lineX, fittedSlope, fittedIntercept);
             var reference = PowerLaw(lineX, ReferenceSlope, ReferenceIntercept(points, fit, lineX));
             AddLine(plot, fit, PlotTheme.Fit, LinePattern.Solid);
-            AddLine(plot, reference, PlotTheme.Reference, LinePattern.Dashed);
+            AddLine(plot, reference, PlotTheme.Reference, LinePattern.Solid); // colour, not dashes: the SVG backend has no dash effect
             legend.Add(LineLegend($"fit: gap ≈ {Math.Exp(fittedIntercept):G3}·d^({fittedSlope:F2})", PlotTheme.Fit, LinePattern.Solid));
-            legend.Add(LineLegend("reference slope −1/2", PlotTheme.Reference, LinePattern.Dashed));
+            legend.Add(LineLegend("reference slope −1/2", PlotTheme.Reference, LinePattern.Solid));
         }
 
         if (points.Count > 0)
