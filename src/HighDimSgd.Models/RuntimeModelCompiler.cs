@@ -27,7 +27,13 @@ public static class RuntimeModelCompiler
     public static LossModel Compile(ModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var derivation = ModelDerivation.Derive(spec);
+        return Compile(ModelDerivation.Derive(spec));
+    }
+
+    /// <summary>Compiles a derivation already made (emits its C# and compiles it; cached by source).</summary>
+    public static LossModel Compile(Derivation derivation)
+    {
+        ArgumentNullException.ThrowIfNull(derivation);
         return CompileSource(derivation.EmitCSharp(Namespace, ClassName));
     }
 

@@ -59,16 +59,13 @@ public sealed record Comparison(
         IProgress<(string Stage, double Fraction)>? progress = null)
     {
         if (runs < 2) throw new UserErrorException($"--runs must be at least 2 to estimate a standard error, got {runs}");
-        var theory = TheorySolver.Solve(context.Dynamics, context.Statistics, context.SolverOptions(method),
-            Report(progress, "ODE"));
-        var sgd = SgdEnsemble.Run(SimulationFactory.Sgd(context), runs, seed, Report(progress, "SGD"));
-        EnsembleResult? hsgd = null;
-        if (homogenized)
-        {
-            var setup = SimulationFactory.Homogenized(context)
-                ?? throw new UserErrorException("--homogenized needs a single zero-mean Gaussian with a teacher");
-            hsgd = HomogenizedSgd.Run(setup, runs, seed + 7919, Report(progress, "homogenized SGD"));
-        }
+        // Every setup is built (and so checked) before the first long computation starts.
+        var options = context.SolverOptions(method);
+        var sgdSetup = SimulationFactory.Sgd(context);
+        var hsgdSetup = homogenized ? SimulationFactory.Homogenized(context) : null;
+        var theory = TheorySolver.Solve(context.Dynamics, context.Statistics, options, Report(progress, "ODE"));
+        var sgd = SgdEnsemble.Run(sgdSetup, runs, seed, Report(progress, "SGD"));
+        var hsgd = hsgdSetup is null ? null : HomogenizedSgd.Run(hsgdSetup, runs, seed + 7919, Report(progress, "homogenized SGD"));
         return new Comparison(theory, sgd, hsgd, context.Dimension, runs, seed);
     }
 

@@ -41,7 +41,7 @@ public static class ModelResolver
             var derivation = ModelDerivation.Derive(spec);
             return BuiltInModels.Find(derivation.Loss, derivation.StudentDirections, derivation.TeacherDirections,
                        derivation.NoiseCount, derivation.LabelCount)
-                   ?? RuntimeModelCompiler.Compile(spec);
+                   ?? RuntimeModelCompiler.Compile(derivation);
         });
     }
 

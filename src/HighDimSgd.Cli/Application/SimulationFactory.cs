@@ -52,10 +52,11 @@ public static class SimulationFactory
     }
 
     /// <summary>Homogenized SGD (theory.md section 8); single zero-mean Gaussian only.</summary>
-    public static HomogenizedSetup? Homogenized(ProblemContext context)
+    public static HomogenizedSetup Homogenized(ProblemContext context)
     {
         var setup = context.Dynamics;
-        if (setup.Classes.Count != 1 || !setup.ZeroMeans || setup.Model.LabelCount != 0) return null;
+        if (setup.Classes.Count != 1 || !setup.ZeroMeans || setup.Model.LabelCount != 0)
+            throw new UserErrorException("--homogenized needs a single zero-mean Gaussian with a teacher");
         var quadrature = new ThreadLocal<GaussianQuadrature>(() => new GaussianQuadrature(setup.Model));
         var moments = new ThreadLocal<GaussianMoments>(() => new GaussianMoments(setup.StudentDirections, setup.TeacherDirections));
         return new HomogenizedSetup

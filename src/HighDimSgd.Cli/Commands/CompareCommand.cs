@@ -47,7 +47,6 @@ internal static class CompareCommand
             var s = (ulong)(result.GetValue(seed) ?? context.Problem.Simulation.Seed);
             var study = ParseDimensions(result.GetValue(dimensions));
             var m = result.GetValue(method);
-            context.SolverOptions(m);
             using var folder = new OutputDirectory(result.GetValue(output)!);
             var clock = Stopwatch.StartNew();
             var comparison = ConsoleProgress.Run(p => Comparison.Run(context, n, s, result.GetValue(homogenized), m, p));

@@ -28,8 +28,7 @@ internal static class SimulateCommand
             var s = (ulong)(result.GetValue(seed) ?? context.Problem.Simulation.Seed);
             if (n < 1) throw new UserErrorException($"--runs must be positive, got {n}");
             var sgdSetup = SimulationFactory.Sgd(context);
-            var hsgdSetup = result.GetValue(homogenized) ? SimulationFactory.Homogenized(context)
-                ?? throw new UserErrorException("--homogenized needs a single zero-mean Gaussian with a teacher") : null;
+            var hsgdSetup = result.GetValue(homogenized) ? SimulationFactory.Homogenized(context) : null;
             using var folder = new OutputDirectory(result.GetValue(output)!);
             var clock = Stopwatch.StartNew();
             var (sgd, hsgd) = ConsoleProgress.Run(progress =>

@@ -111,6 +111,8 @@ public static class TheorySolver
         var columns = StatisticsCatalog.Columns(statistics, setup);
         var blocks = setup.Blocks.Count > 0 ? new Mixtures.BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;
         var powers = columns.Select(StatisticsCatalog.MomentPower).Where(j => j > 0).Distinct().ToArray();
+        // z^j as coefficient vectors of p in W p(K) W^T.
+        var monomials = powers.ToDictionary(j => j, j => Enumerable.Range(0, j + 1).Select(k => k == j ? 1.0 : 0.0).ToArray());
         var kernel = new double[setup.StateSize * setup.StateSize];
         var rows = new double[solution.Count][];
         for (var i = 0; i < solution.Count; i++)
@@ -119,9 +121,7 @@ public static class TheorySolver
             foreach (var j in powers)
             {
                 // W K^j W^T through the representation (contour: -(1/2 pi i) oint z^j S dz); the student block's trace.
-                var coefficients = new double[j + 1];
-                coefficients[j] = 1;
-                representation.PolynomialOverlap(solution.State(i), coefficients, kernel);
+                representation.PolynomialOverlap(solution.State(i), monomials[j], kernel);
                 double trace = 0;
                 for (var a = 0; a < setup.StudentDirections; a++) trace += kernel[a * setup.StateSize + a];
                 system.Evaluator.Parameters.StudentKernelMoments[j] = trace;

@@ -86,7 +86,20 @@ public static class SmallSymmetric
     /// inverted as zero. <paramref name="work"/> needs 3 n^2 + n entries.
     /// </summary>
     public static void PseudoInverse(ReadOnlySpan<double> matrix, int n, Span<double> result, Span<double> work,
-        double relativeTolerance = DefaultRelativeTolerance)
+        double relativeTolerance = DefaultRelativeTolerance) =>
+        ApplySpectralFunction(matrix, n, result, work, relativeTolerance,
+            static (lambda, threshold) => Math.Abs(lambda) <= threshold || lambda == 0 ? 0 : 1 / lambda);
+
+    /// <summary>
+    /// Principal square root of the symmetric positive semi-definite <paramref name="matrix"/> (n x n); negative
+    /// eigenvalues (round-off) count as zero. <paramref name="work"/> needs 3 n^2 + n entries.
+    /// </summary>
+    public static void SquareRoot(ReadOnlySpan<double> matrix, int n, Span<double> result, Span<double> work) =>
+        ApplySpectralFunction(matrix, n, result, work, 0, static (lambda, _) => lambda > 0 ? Math.Sqrt(lambda) : 0);
+
+    /// <summary>f(A) = V diag(f(lambda_k, threshold)) V^T, with threshold = relativeTolerance * max |lambda|.</summary>
+    private static void ApplySpectralFunction(ReadOnlySpan<double> matrix, int n, Span<double> result, Span<double> work,
+        double relativeTolerance, Func<double, double, double> function)
     {
         if (work.Length < 3 * n * n + n) throw new ArgumentException($"Work buffer needs {3 * n * n + n} entries.", nameof(work));
         if (result.Length < n * n) throw new ArgumentException("Result needs n * n entries.", nameof(result));
@@ -100,36 +113,11 @@ public static class SmallSymmetric
         result[..(n * n)].Clear();
         for (var k = 0; k < n; k++)
         {
-            if (Math.Abs(values[k]) <= threshold || values[k] == 0) continue;
-            var inverse = 1 / values[k];
+            var scale = function(values[k], threshold);
+            if (scale == 0) continue;
             for (var i = 0; i < n; i++)
             {
-                var scaled = vectors[i * n + k] * inverse;
-                for (var j = 0; j < n; j++) result[i * n + j] += scaled * vectors[j * n + k];
-            }
-        }
-    }
-
-    /// <summary>
-    /// Principal square root of the symmetric positive semi-definite <paramref name="matrix"/> (n x n); negative
-    /// eigenvalues (round-off) count as zero. <paramref name="work"/> needs 3 n^2 + n entries.
-    /// </summary>
-    public static void SquareRoot(ReadOnlySpan<double> matrix, int n, Span<double> result, Span<double> work)
-    {
-        if (work.Length < 3 * n * n + n) throw new ArgumentException($"Work buffer needs {3 * n * n + n} entries.", nameof(work));
-        if (result.Length < n * n) throw new ArgumentException("Result needs n * n entries.", nameof(result));
-        var values = work[..n];
-        var vectors = work.Slice(n, n * n);
-        var scratch = work.Slice(n + n * n, n * n);
-        Eigen(matrix, n, values, vectors, scratch);
-        result[..(n * n)].Clear();
-        for (var k = 0; k < n; k++)
-        {
-            if (!(values[k] > 0)) continue;
-            var root = Math.Sqrt(values[k]);
-            for (var i = 0; i < n; i++)
-            {
-                var scaled = vectors[i * n + k] * root;
+                var scaled = vectors[i * n + k] * scale;
                 for (var j = 0; j < n; j++) result[i * n + j] += scaled * vectors[j * n + k];
             }
         }

@@ -140,7 +140,7 @@ internal sealed class HomogenizedWorker : StudentTeacherWorker
         }
 
         _drift(_covariance, _cross, _fisher);
-        SmallSymmetric.PseudoInverse(_covariance, s, _pseudoInverse, _linearWork, 1e-10);
+        SmallSymmetric.PseudoInverse(_covariance, s, _pseudoInverse, _linearWork);
         SmallSymmetric.SquareRoot(_fisher, l, _fisherRoot, _linearWork);
         MultiplySmall(_cross, _pseudoInverse, _driftCoefficients, l, s);
 
