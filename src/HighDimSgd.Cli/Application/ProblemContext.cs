@@ -158,13 +158,18 @@ public sealed class ProblemContext
     {
         var s = Problem.Solver;
         var method = methodOverride ?? s.Method.ToString().ToLowerInvariant();
-        if (method is not ("auto" or "eigen" or "contour"))
-            throw new UserErrorException($"--method must be auto, eigen or contour, got '{method}'");
+        if (method is not ("auto" or "eigen" or "compressed" or "contour"))
+            throw new UserErrorException($"--method must be auto, eigen, compressed or contour, got '{method}'");
+        if (method == "compressed" && SpectralCompression.Unsupported(Dynamics) is { } why)
+            throw new UserErrorException($"{Problem.SourcePath}: the compressed method needs one spectrum shared by every class ({why}); use --method eigen");
         if (method == "contour" && !TheorySolver.ContourApplies(Dynamics))
             throw new UserErrorException(
                 $"{Problem.SourcePath}: the contour method needs a single zero-mean Gaussian and no [output] blocks; use --method eigen");
+        var nodes = s.ContourNodes ?? 128;
+        if (method == "contour" && ContourRepresentation.Unresolved(Dynamics, nodes) is { } unresolved)
+            throw new UserErrorException($"{Problem.SourcePath}: solver.method = \"contour\": {unresolved}");
         var quadrature = s.QuadratureOrder is { } order ? new QuadratureOptions { OrderLowDimensions = order } : null;
-        return new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, s.ContourNodes ?? 128, s.Stiff)
+        return new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, nodes, s.Stiff)
         {
             Quadrature = quadrature,
         };

@@ -15,7 +15,7 @@ internal static class CommonOptions
         new("--dimension", "-d") { Description = "Override [data] dimension (d), for finite-size studies." };
 
     public static Option<string?> Method() =>
-        new("--method") { Description = "ODE representation: auto (default), eigen (per eigen-group) or contour (resolvents)." };
+        new("--method") { Description = "ODE representation: auto (default), eigen (per eigen-group), compressed (interpolated spectrum, cost independent of d) or contour (resolvents)." };
 
     public static Option<int?> Runs() =>
         new("--runs", "-n") { Description = "Number of independent SGD runs (default: [simulation] runs, or 20)." };

@@ -40,6 +40,9 @@ internal static class SolveCommand
         {
             ["method"] = theory.Method,
             ["representation"] = theory.Description,
+            ["integrator"] = theory.Integrator,
+            ["choice"] = theory.Choice,
+            ["compression_error_estimate"] = theory.CompressionError,
             ["status"] = theory.Status.ToString(),
             ["stop_time"] = theory.StopTime,
             ["stop_reason"] = theory.StopReason,
@@ -54,7 +57,9 @@ internal static class SolveCommand
     {
         var risk = theory.Column("risk");
         var status = theory.Diverged ? $"DIVERGED at t = {theory.StopTime:G4}: {theory.StopReason}" : "completed";
-        return $"ODE {status}; {theory.Description}, {theory.Steps.Accepted} steps, {theory.WallTime.TotalSeconds:F3} s; " +
-               $"risk {risk[0]:G5} -> {risk[^1]:G5} at t = {theory.Times[^1]:G4}. Wrote {path}";
+        var compression = theory.CompressionError is { } e ? $", compression error <= {e:G2}" : "";
+        return $"ODE {status}; {theory.Description}, {theory.Integrator}, {theory.Steps.Accepted} steps{compression}, {theory.WallTime.TotalSeconds:F3} s; " +
+               $"risk {risk[0]:G5} -> {risk[^1]:G5} at t = {theory.Times[^1]:G4}. Wrote {path}" +
+               Environment.NewLine + $"  why: {theory.Choice}";
     }
 }

@@ -14,6 +14,7 @@ public sealed class DriftEvaluator
     private readonly DynamicsSetup _setup;
     private readonly GaussianQuadrature _quadrature;
     private readonly MomentKinds _kinds;
+    private readonly bool _zeroMeans;
     private readonly int _l, _ns, _classes;
     private readonly double[] _meanEigenvalue, _meanSquaredEigenvalue;
     private readonly double[] _pinv, _work;
@@ -25,7 +26,9 @@ public sealed class DriftEvaluator
         _quadrature = new GaussianQuadrature(setup.Model, quadrature);
         // E grad f only ever multiplies a class mean (Q states, the mean part of A): with zero means it is not needed,
         // and leaving it out lets closed forms replace quadrature entirely.
-        _kinds = setup.ZeroMeans ? MomentKinds.Loss | MomentKinds.Fisher | MomentKinds.GradientCross : MomentKinds.All;
+        // Read once: ZeroMeans scans every class mean, O(d), too slow for each evaluation.
+        _zeroMeans = setup.ZeroMeans;
+        _kinds = _zeroMeans ? MomentKinds.Loss | MomentKinds.Fisher | MomentKinds.GradientCross : MomentKinds.All;
         _l = setup.StudentDirections;
         _ns = setup.StateSize;
         _classes = setup.Classes.Count;
@@ -115,7 +118,7 @@ public sealed class DriftEvaluator
         }
         Context.FisherGrowth = growth;
         Context.DistanceDecrease = hasTarget ? decrease : double.NaN;
-        if (_classes == 1 && Parameters.HasSquaredKernel && _setup.ZeroMeans)
+        if (_classes == 1 && Parameters.HasSquaredKernel && _zeroMeans)
         {
             // ||grad L||^2 = tr(J B2 J^T) with B2 = W K^2 W^T; the curvature term uses H = E[hess_r f] = J_xx (Stein).
             var jac = Drift.Jacobians[0];

@@ -5,34 +5,52 @@ using HighDimSgd.Core.Ode;
 namespace HighDimSgd.Core.Dynamics;
 
 /// <summary>How to solve the limiting ODE.</summary>
-/// <param name="Method">"auto", "eigen" or "contour".</param>
+/// <param name="Method">"auto", "eigen", "compressed" or "contour".</param>
 /// <param name="RelativeTolerance">Integrator relative tolerance.</param>
 /// <param name="AbsoluteTolerance">Integrator absolute tolerance.</param>
 /// <param name="ContourNodes">Nodes on the contour (total; half are stored).</param>
-/// <param name="Stiff">Use the Rosenbrock (Rodas4) integrator instead of Dormand-Prince 5(4).</param>
+/// <param name="Stiff">Rosenbrock (Rodas4, true) or Dormand-Prince 5(4) (false); null lets the solver choose.</param>
 /// <param name="DivergenceFactor">The solve stops as diverged when a state entry exceeds this times (1 + the largest initial entry).</param>
 public sealed record SolverOptions(
     string Method = "auto",
     double RelativeTolerance = 1e-7,
     double AbsoluteTolerance = 1e-10,
     int ContourNodes = 128,
-    bool Stiff = false,
+    bool? Stiff = null,
     double DivergenceFactor = 1e8)
 {
-    /// <summary>Above this many eigen-groups, "auto" takes the contour form when it applies.</summary>
+    /// <summary>Above this many eigen-groups, "auto" compresses the spectrum when it can.</summary>
     public int EigenGroupLimit { get; init; } = 4096;
+
+    /// <summary>
+    /// Above this stiffness index (gamma_0 lambda_max |J_0| T: how many times the fastest mode relaxes over the
+    /// horizon), "auto" integrates with Rodas4, whose step count does not grow with it.
+    /// </summary>
+    public double StiffnessLimit { get; init; } = 300;
+
+    /// <summary>Resolution of the compressed spectrum (the first try; it is refined while the error estimate is too large).</summary>
+    public CompressionOptions Compression { get; init; } = new();
+
+    /// <summary>Largest accepted compression error estimate (relative, on the risk and the overlaps).</summary>
+    public double CompressionTolerance { get; init; } = 1e-6;
 
     /// <summary>Gaussian expectation rule (null: defaults).</summary>
     public QuadratureOptions? Quadrature { get; init; }
 }
 
-/// <summary>The deterministic curves: one row of statistics per output time reached.</summary>
+/// <summary>
+/// The deterministic curves: one row of statistics per output time reached, with how they were computed: the
+/// representation and integrator, why they were chosen, and (compressed spectra) the compression error estimate.
+/// </summary>
 public sealed record TheoryResult(
     double[] Times,
     string[] Columns,
     double[][] Rows,
     string Method,
     string Description,
+    string Integrator,
+    string Choice,
+    double? CompressionError,
     OdeStatus Status,
     double StopTime,
     string? StopReason,
@@ -58,26 +76,92 @@ public static class TheorySolver
     public static bool ContourApplies(DynamicsSetup setup) =>
         setup.Classes.Count == 1 && setup.ZeroMeans && setup.Blocks.Count == 0;
 
-    /// <summary>Picks the representation: eigen-groups when they are few or the data is a mixture, else the contour.</summary>
-    public static SpectralRepresentation ChooseRepresentation(DynamicsSetup setup, SolverOptions options)
+    /// <summary>
+    /// Picks the representation and says why: exact eigen-groups when they are few; above
+    /// <see cref="SolverOptions.EigenGroupLimit"/> a compressed spectrum, whose cost does not grow with d. The contour
+    /// form is never chosen automatically: it is available on request and refuses spectra it cannot resolve.
+    /// </summary>
+    public static (SpectralRepresentation Representation, string Reason) ChooseRepresentation(DynamicsSetup setup, SolverOptions options)
     {
-        var contourApplies = ContourApplies(setup);
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(options);
         switch (options.Method)
         {
             case "eigen":
-                return new EigenRepresentation(setup, setup.Blocks);
+                return (new EigenRepresentation(setup, setup.Blocks), "eigen requested");
+            case "compressed":
+                if (SpectralCompression.Unsupported(setup) is { } why)
+                    throw new ArgumentException($"The compressed method needs one spectrum shared by every class ({why}); use 'eigen'.");
+                return (Compressed(setup, options.Compression), "compressed requested");
             case "contour":
-                if (!contourApplies)
+                if (!ContourApplies(setup))
                     throw new ArgumentException("The contour method needs a single zero-mean Gaussian and no index blocks; use 'eigen'.");
-                return new ContourRepresentation(setup, options.ContourNodes);
+                return (new ContourRepresentation(setup, options.ContourNodes), "contour requested");
             case "auto":
-                var eigen = new EigenRepresentation(setup, setup.Blocks);
-                return contourApplies && eigen.GroupCount > options.EigenGroupLimit
-                    ? new ContourRepresentation(setup, options.ContourNodes)
-                    : eigen;
+                var count = EigenGroups.CountExact(setup, setup.Blocks);
+                if (count <= options.EigenGroupLimit)
+                    return (new EigenRepresentation(setup, setup.Blocks), $"auto: {count} eigen-group{(count == 1 ? "" : "s")} (at most {options.EigenGroupLimit}): exact");
+                if (SpectralCompression.Unsupported(setup) is { } reason)
+                    return (new EigenRepresentation(setup, setup.Blocks), $"auto: {count} eigen-groups, exact because {reason}");
+                return (Compressed(setup, options.Compression), $"auto: {count} distinct eigenvalues (more than {options.EigenGroupLimit}): spectrum compressed");
             default:
-                throw new ArgumentException($"Unknown method '{options.Method}': expected auto, eigen or contour.");
+                throw new ArgumentException($"Unknown method '{options.Method}': expected auto, eigen, compressed or contour.");
         }
+    }
+
+    private static EigenRepresentation Compressed(DynamicsSetup setup, CompressionOptions compression) =>
+        new(setup, SpectralCompression.Compress(setup, setup.Blocks, compression), "compressed");
+
+    /// <summary>
+    /// gamma_0 lambda_max ||J_0|| T: how many times the fastest mode of the linear part relaxes over the horizon. An
+    /// explicit method needs about a third as many steps for stability alone, whatever the accuracy asked for.
+    /// J is read at the initial state and after a short Euler step: at X0 = 0 the regression form leaves the
+    /// student's own drift undetermined (it reads 0), although it acts as soon as X moves.
+    /// </summary>
+    public static double StiffnessIndex(DynamicsSetup setup, LimitingDynamics system, ReadOnlySpan<double> y0)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(system);
+        var horizon = setup.OutputTimes[^1];
+        var index = RelaxationRate(setup, system, 0, y0) * horizon;
+        var slope = new double[y0.Length];
+        system.Derivative(0, y0, slope);
+        var tau = 1e-3 * Math.Min(horizon, 1.0);
+        var nudged = new double[y0.Length];
+        for (var i = 0; i < nudged.Length; i++) nudged[i] = y0[i] + tau * slope[i];
+        if (AdaptiveIntegrator.IsFinite(nudged)) index = Math.Max(index, RelaxationRate(setup, system, tau, nudged) * horizon);
+        return double.IsFinite(index) ? index : 0;
+    }
+
+    private static double RelaxationRate(DynamicsSetup setup, LimitingDynamics system, double t, ReadOnlySpan<double> y)
+    {
+        system.Evaluate(t, y);
+        var n = setup.StateSize;
+        double largest = 0;
+        for (var c = 0; c < setup.Classes.Count; c++)
+        {
+            var lambdaMax = setup.Classes[c].Eigenvalues.Max();
+            var jac = system.Evaluator.Drift.Jacobians[c];
+            for (var a = 0; a < n; a++)
+            {
+                double row = 0;
+                for (var b = 0; b < n; b++) row += Math.Abs(jac[a * n + b]);
+                largest = Math.Max(largest, lambdaMax * row);
+            }
+        }
+        return Math.Abs(system.Rate) * largest;
+    }
+
+    private static (bool Stiff, string Reason) ChooseIntegrator(DynamicsSetup setup, LimitingDynamics system,
+        ReadOnlySpan<double> y0, SolverOptions options)
+    {
+        if (options.Stiff is bool requested) return (requested, requested ? "rodas4 requested" : "dopri5 requested");
+        var index = StiffnessIndex(setup, system, y0);
+        if (system.Representation is not EigenRepresentation)
+            return (false, $"auto: dopri5 (stiffness index {index:G3}; the contour form has no structured Jacobian)");
+        return index > options.StiffnessLimit
+            ? (true, $"auto: rodas4 (stiffness index gamma*lambda_max*|J|*T = {index:G3} > {options.StiffnessLimit:G3})")
+            : (false, $"auto: dopri5 (stiffness index gamma*lambda_max*|J|*T = {index:G3} <= {options.StiffnessLimit:G3})");
     }
 
     /// <summary>Solves and reports <paramref name="statistics"/> at <see cref="DynamicsSetup.OutputTimes"/>.</summary>
@@ -85,11 +169,33 @@ public static class TheorySolver
         SolverOptions? options = null, IProgress<double>? progress = null)
     {
         options ??= new SolverOptions();
+        ArgumentNullException.ThrowIfNull(setup);
         setup.Validate();
         var clock = Stopwatch.StartNew();
-        var representation = ChooseRepresentation(setup, options);
+        var columns = StatisticsCatalog.Columns(statistics, setup);
+        var (representation, reason) = ChooseRepresentation(setup, options);
+        var result = SolveWith(setup, representation, reason, columns, options, progress);
+        // A compressed spectrum whose error rule disagrees with it is refined rather than reported as it is.
+        var compression = options.Compression;
+        for (var refinement = 0; refinement < 2 && result.CompressionError > options.CompressionTolerance; refinement++)
+        {
+            var estimate = result.CompressionError;
+            compression = compression with { NodesPerPanel = 2 * compression.NodesPerPanel };
+            reason += $"; refined to {compression.NodesPerPanel} nodes per panel (error estimate {estimate:G2} > {options.CompressionTolerance:G2})";
+            result = SolveWith(setup, Compressed(setup, compression), reason, columns, options, progress);
+        }
+        if (result.CompressionError > options.CompressionTolerance)
+            result = result with { Choice = result.Choice + $"; WARNING: compression error estimate {result.CompressionError:G2} is above {options.CompressionTolerance:G2}" };
+        progress?.Report(1.0);
+        return result with { WallTime = clock.Elapsed };
+    }
+
+    private static TheoryResult SolveWith(DynamicsSetup setup, SpectralRepresentation representation, string reason,
+        string[] columns, SolverOptions options, IProgress<double>? progress)
+    {
         var system = new LimitingDynamics(setup, representation, options.Quadrature);
         var y0 = system.InitialState();
+        var (stiff, integratorReason) = ChooseIntegrator(setup, system, y0, options);
         var bound = options.DivergenceFactor * (1 + y0.Max(Math.Abs));
         var horizon = setup.OutputTimes[^1];
         StepMonitor monitor = (t, y) =>
@@ -105,16 +211,19 @@ public static class TheorySolver
             RelativeTolerance = options.RelativeTolerance,
             AbsoluteTolerance = options.AbsoluteTolerance,
         };
-        IOdeIntegrator integrator = options.Stiff ? new Rodas4(integratorOptions) : new DormandPrince45(integratorOptions);
-        var solution = integrator.Integrate(system, 0.0, y0, setup.OutputTimes, monitor);
+        IOdeIntegrator integrator = stiff ? new Rodas4(integratorOptions) : new DormandPrince45(integratorOptions);
+        IOdeSystem integrated = stiff && representation is EigenRepresentation eigen
+            ? new GroupLinearization(system, eigen, setup)
+            : system;
+        var solution = integrator.Integrate(integrated, 0.0, y0, setup.OutputTimes, monitor);
 
-        var columns = StatisticsCatalog.Columns(statistics, setup);
         var blocks = setup.Blocks.Count > 0 ? new Mixtures.BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;
         var powers = columns.Select(StatisticsCatalog.MomentPower).Where(j => j > 0).Distinct().ToArray();
         // z^j as coefficient vectors of p in W p(K) W^T.
         var monomials = powers.ToDictionary(j => j, j => Enumerable.Range(0, j + 1).Select(k => k == j ? 1.0 : 0.0).ToArray());
         var kernel = new double[setup.StateSize * setup.StateSize];
         var rows = new double[solution.Count][];
+        var errorRule = representation is EigenRepresentation { HasErrorRule: true } compressed ? new CompressionErrorEstimate(setup, compressed) : null;
         for (var i = 0; i < solution.Count; i++)
         {
             system.Evaluate(solution.Times[i], solution.State(i));
@@ -129,9 +238,11 @@ public static class TheorySolver
             if (blocks is not null) ((EigenRepresentation)representation).BlockOverlaps(solution.State(i), blocks);
             rows[i] = new double[columns.Length];
             StatisticsCatalog.Compute(columns, system.Evaluator, system.Rate, rows[i], blocks);
+            errorRule?.Add(solution.State(i), system.Evaluator);
         }
-        progress?.Report(1.0);
+        var name = stiff ? "rodas4" : "dopri5";
         return new TheoryResult([.. solution.Times], columns, rows, representation.Method, representation.Description,
-            solution.Status, solution.StopTime, solution.StopReason, solution.Statistics, clock.Elapsed);
+            name, $"{reason}; {integratorReason}", errorRule?.Estimate, solution.Status, solution.StopTime, solution.StopReason,
+            solution.Statistics, TimeSpan.Zero);
     }
 }

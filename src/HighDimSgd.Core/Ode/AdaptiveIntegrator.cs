@@ -127,6 +127,9 @@ internal abstract class Stepper(IOdeSystem system)
     /// <summary>Order of the local error estimate (exponent 1/order in step control).</summary>
     protected abstract int ErrorOrder { get; }
 
+    /// <summary>Counts evaluations that a system made on its own behalf (e.g. for a structured Jacobian).</summary>
+    protected void CountEvaluations(int count) => Evaluations += count;
+
     protected void Evaluate(double t, ReadOnlySpan<double> y, Span<double> dydt)
     {
         Evaluations++;

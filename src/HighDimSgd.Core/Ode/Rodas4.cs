@@ -6,9 +6,10 @@ namespace HighDimSgd.Core.Ode;
 /// <summary>
 /// Stiffly accurate Rosenbrock method RODAS4 (Hairer and Wanner, 6 stages, order 4 with an embedded
 /// order-3 estimate) for stiff or long-horizon problems, e.g. power-law spectra integrated to t ~ 1e4.
-/// The Jacobian and the time derivative of f are formed by finite differences (N + 1 extra evaluations
-/// per step) and factored by LU; output inside a step is a RODAS4 sub-step from the step start with the
-/// same Jacobian (4th order; one LU per output time inside a step).
+/// A system that implements <see cref="ILinearizedSystem"/> linearizes and solves itself (the limiting ODE: block
+/// diagonal plus low rank); for any other the Jacobian and the time derivative of f are formed by finite
+/// differences (N + 1 extra evaluations per step) and factored by LU. Output inside a step is a RODAS4 sub-step
+/// from the step start with the same Jacobian (4th order; one factorization per output time inside a step).
 /// </summary>
 public sealed class Rodas4(IntegratorOptions? options = null) : AdaptiveIntegrator(options)
 {
@@ -55,17 +56,20 @@ public sealed class Rodas4(IntegratorOptions? options = null) : AdaptiveIntegrat
         private readonly double[] _stage, _fStage, _yNew, _dfdt, _perturbed, _fPerturbed, _yOld, _fOld, _interpolated;
         private readonly Matrix<double> _jacobian, _iteration;
         private readonly Vector<double> _rhs, _solution;
+        private readonly ILinearizedSystem? _structured;
         private bool _jacobianCurrent;
         private double _h, _tOld;
 
         public RodasStepper(IOdeSystem system) : base(system)
         {
+            _structured = system as ILinearizedSystem;
             _k = new double[Stages][];
             for (var s = 0; s < Stages; s++) _k[s] = new double[N];
             _stage = new double[N]; _fStage = new double[N]; _yNew = new double[N]; _interpolated = new double[N];
             _dfdt = new double[N]; _perturbed = new double[N]; _fPerturbed = new double[N]; _yOld = new double[N]; _fOld = new double[N];
-            _jacobian = Matrix<double>.Build.Dense(N, N);
-            _iteration = Matrix<double>.Build.Dense(N, N);
+            var dense = _structured is null ? N : 1;
+            _jacobian = Matrix<double>.Build.Dense(dense, dense);
+            _iteration = Matrix<double>.Build.Dense(dense, dense);
             _rhs = Vector<double>.Build.Dense(N);
             _solution = Vector<double>.Build.Dense(N);
         }
@@ -92,10 +96,15 @@ public sealed class Rodas4(IntegratorOptions? options = null) : AdaptiveIntegrat
         /// <summary>One RODAS4 step of size h from (t, y) with f(t, y) = f0 and the current Jacobian; leaves the stages in _k.</summary>
         private void RosenbrockStep(double t, double h, double[] y, double[] f0, double[] yOut)
         {
-            _iteration.Clear();
-            _jacobian.Multiply(-1.0, _iteration);
-            for (var i = 0; i < N; i++) _iteration[i, i] += 1.0 / (h * Gamma);
-            LU<double> lu = _iteration.LU();
+            LU<double>? lu = null;
+            if (_structured is not null) _structured.Factor(1.0 / (h * Gamma));
+            else
+            {
+                _iteration.Clear();
+                _jacobian.Multiply(-1.0, _iteration);
+                for (var i = 0; i < N; i++) _iteration[i, i] += 1.0 / (h * Gamma);
+                lu = _iteration.LU();
+            }
 
             for (var s = 0; s < Stages; s++)
             {
@@ -118,8 +127,12 @@ public sealed class Rodas4(IntegratorOptions? options = null) : AdaptiveIntegrat
                     for (var j = 0; j < s; j++) sum += C[s, j] / h * _k[j][i];
                     _rhs[i] = sum;
                 }
-                lu.Solve(_rhs, _solution);
-                for (var i = 0; i < N; i++) _k[s][i] = _solution[i];
+                if (lu is null) _structured!.Solve(_rhs.AsArray(), _k[s]);
+                else
+                {
+                    lu.Solve(_rhs, _solution);
+                    for (var i = 0; i < N; i++) _k[s][i] = _solution[i];
+                }
             }
 
             for (var i = 0; i < N; i++)
@@ -132,6 +145,14 @@ public sealed class Rodas4(IntegratorOptions? options = null) : AdaptiveIntegrat
 
         private void FormJacobian(double t)
         {
+            if (_structured is not null)
+            {
+                _structured.Linearize(t, Y, F0, _dfdt);
+                CountEvaluations(_structured.LinearizationEvaluations);
+                Jacobians++;
+                _jacobianCurrent = true;
+                return;
+            }
             const double sqrtEps = 1.4901161193847656e-08; // sqrt of machine epsilon: balances truncation and round-off
             var dt = sqrtEps * Math.Max(1e-5, Math.Abs(t));
             Evaluate(t + dt, Y, _fPerturbed);

@@ -181,7 +181,7 @@ public sealed record StatisticRequest(string Name, string? Block)
 /// <summary>How the theory side represents the spectrum.</summary>
 public enum SolverMethod
 {
-    /// <summary>Per eigen-direction (grouped) when there are few distinct eigenvalues, contour otherwise.</summary>
+    /// <summary>Per eigen-direction (grouped) when there are few distinct eigenvalues, a compressed spectrum otherwise.</summary>
     Auto,
 
     /// <summary>Per eigen-direction (grouped by distinct eigenvalue).</summary>
@@ -189,6 +189,9 @@ public enum SolverMethod
 
     /// <summary>Resolvent contour quadrature.</summary>
     Contour,
+
+    /// <summary>Per eigen-direction on a compressed spectrum (interpolation in log lambda; cost independent of d).</summary>
+    Compressed,
 }
 
 /// <summary><c>[solver]</c>, optional. Null orders mean "chosen automatically".</summary>
@@ -198,9 +201,9 @@ public sealed record SolverSpec(
     double AbsoluteTolerance,
     int? QuadratureOrder,
     int? ContourNodes,
-    bool Stiff)
+    bool? Stiff)
 {
-    public static SolverSpec Default { get; } = new(SolverMethod.Auto, 1e-7, 1e-10, null, null, false);
+    public static SolverSpec Default { get; } = new(SolverMethod.Auto, 1e-7, 1e-10, null, null, null);
 }
 
 /// <summary><c>[simulation]</c>, optional.</summary>

@@ -6,7 +6,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
     private const double ProbabilityTolerance = 1e-9;
     private static readonly string[] RootKeys = ["title", "data", "teacher", "student", "loss", "optimizer", "output", "solver", "simulation"];
     private static readonly string[] SpacingNames = ["linear", "log"];
-    private static readonly string[] SolverMethodNames = ["auto", "eigen", "contour"];
+    private static readonly string[] SolverMethodNames = ["auto", "eigen", "contour", "compressed"];
 
     private readonly SpecParsers _specs = new(baseDirectory);
 
@@ -415,7 +415,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
             atol,
             quadratureOrder,
             contourNodes,
-            section.Boolean("stiff", defaults.Stiff));
+            section.Has("stiff") ? section.Boolean("stiff", false) : null);
     }
 
     private static SimulationSpec Simulation(TomlSection section)
