@@ -58,8 +58,23 @@ public sealed class ContourRepresentation : SpectralRepresentation
         if (setup.Classes.Count != 1 || !setup.ZeroMeans)
             return "the contour form covers a single zero-mean Gaussian; use the eigen form for mixtures";
         if (nodes < 4 || nodes % 2 != 0) return "the number of contour nodes must be even and at least 4";
+        var worst = InitialRuleError(setup, nodes);
+        if (worst <= CheckTolerance) return null;
         var lambda = setup.Classes[0].Eigenvalues;
-        if (!Array.Exists(lambda, x => x > 0)) return null;
+        double lo = lambda.Where(x => x > 0).Min(), hi = lambda.Max();
+        return $"the contour rule with {nodes} nodes misses the exact initial overlaps by {worst:G2} (relative; at most {CheckTolerance:G1} is accepted) " +
+               $"on a spectrum spanning [{lo:G3}, {hi:G3}]: raise contour-nodes or use method \"compressed\"";
+    }
+
+    /// <summary>
+    /// The largest relative error of the <paramref name="nodes"/>-node rule on W K^p W^T (p = 0, 1, 2) at t = 0, where
+    /// the exact values are plain sums over the directions (0 when every eigenvalue is 0; infinite when not finite).
+    /// </summary>
+    public static double InitialRuleError(DynamicsSetup setup, int nodes)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var lambda = setup.Classes[0].Eigenvalues;
+        if (!Array.Exists(lambda, x => x > 0)) return 0;
         var (z, weight) = Place(lambda, nodes);
         var ns = setup.StateSize;
         var n2 = ns * ns;
@@ -86,10 +101,7 @@ public sealed class ContourRepresentation : SpectralRepresentation
             if (scale == 0) continue;
             for (var k = 0; k < n2; k++) worst = Math.Max(worst, Math.Abs(rule[k] - exact[k]) / scale);
         }
-        if (worst <= CheckTolerance && double.IsFinite(worst)) return null;
-        double lo = lambda.Where(x => x > 0).Min(), hi = lambda.Max();
-        return $"the contour rule with {nodes} nodes misses the exact initial overlaps by {worst:G2} (relative; at most {CheckTolerance:G1} is accepted) " +
-               $"on a spectrum spanning [{lo:G3}, {hi:G3}]: raise contour-nodes or use method \"compressed\"";
+        return double.IsFinite(worst) ? worst : double.PositiveInfinity;
     }
 
     private static (Complex[] Z, Complex[] Weight) Place(double[] lambda, int nodes)

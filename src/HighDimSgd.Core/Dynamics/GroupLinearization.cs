@@ -75,19 +75,19 @@ internal sealed class GroupLinearization : ILinearizedSystem
 
     private static List<Coordinate> Coordinates(DynamicsSetup setup)
     {
-        // Teacher-teacher entries never move (the teacher does not learn), so they need no column.
-        var l = setup.StudentDirections;
+        // Teacher-teacher entries never move, but the drift reads them: they keep their columns so that the
+        // Jacobian is the whole one, whatever right-hand side it is solved for.
         var ns = setup.StateSize;
         var list = new List<Coordinate>();
         for (var c = 0; c < setup.Classes.Count; c++)
         {
-            for (var a = 0; a < l; a++)
+            for (var a = 0; a < ns; a++)
                 for (var b = a; b < ns; b++) list.Add(new Coordinate(Kind.Covariance, c, a, b));
             if (setup.ZeroMeans) continue;
-            for (var a = 0; a < l; a++) list.Add(new Coordinate(Kind.Mean, c, a, 0));
+            for (var a = 0; a < ns; a++) list.Add(new Coordinate(Kind.Mean, c, a, 0));
         }
         if (setup.Schedule.NeedsCurvature && setup.Classes.Count == 1)
-            for (var a = 0; a < l; a++)
+            for (var a = 0; a < ns; a++)
                 for (var b = a; b < ns; b++) list.Add(new Coordinate(Kind.SquaredKernel, 0, a, b));
         return list;
     }
