@@ -8,7 +8,8 @@ namespace HighDimSgd.Cli.Commands;
 
 /// <summary>
 /// <c>hdsgd bench [PROBLEM]</c>: wall time of the ODE solve and of one SGD run of the same problem, measured in one
-/// process (best of a few repetitions), reported with their ratio.
+/// process (best of a few repetitions), reported with their ratio. With <c>--methods</c>, the ODE solved by each
+/// method and integrator instead, with the time ratios and the largest gap between their risk curves.
 /// </summary>
 internal static class BenchCommand
 {
@@ -21,9 +22,14 @@ internal static class BenchCommand
         };
         var dimension = CommonOptions.Dimension();
         var repeats = new Option<int>("--repeats") { Description = "Repetitions; the best time counts.", DefaultValueFactory = _ => 3 };
+        var methods = new Option<string?>("--methods")
+        {
+            Description = "Compare ODE solvers instead of ODE and SGD: a comma-separated list of METHOD[:INTEGRATOR] " +
+                          "(METHOD auto, eigen, compressed or contour; INTEGRATOR auto, dopri5 or rodas4), e.g. auto,eigen:dopri5.",
+        };
         var command = new Command("bench", "Time the ODE solve against one SGD run of the same problem (best of --repeats).")
         {
-            problem, dimension, repeats,
+            problem, dimension, repeats, methods,
         };
         command.SetAction(result =>
         {
@@ -33,6 +39,7 @@ internal static class BenchCommand
                 ? ProblemContext.FromText(CompareCommand.DefaultProblemText(), "built-in:" + CompareCommand.DefaultProblemName, d)
                 : ProblemContext.Load(path, d);
             var n = Math.Max(1, result.GetValue(repeats));
+            if (result.GetValue(methods) is { } list) return CompareSolvers(context, list, n);
             var options = context.SolverOptions();
             TheoryResult? theory = null;
             var ode = Best(n, () => theory = TheorySolver.Solve(context.Dynamics, ["risk"], options));
@@ -49,6 +56,49 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Each solver of <paramref name="list"/> on the problem: time, steps, ratio to the first, risk gap to the first.</summary>
+    private static int CompareSolvers(ProblemContext context, string list, int repeats)
+    {
+        var entries = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (entries.Length == 0) throw new UserErrorException("--methods: expected a comma-separated list such as auto,eigen:dopri5");
+        var solvers = entries.Select(entry =>
+        {
+            var parts = entry.Split(':');
+            bool? stiff = parts.Length < 2 ? null : parts[1] switch
+            {
+                "auto" => null,
+                "dopri5" => false,
+                "rodas4" => true,
+                _ => throw new UserErrorException($"--methods: '{entry}': the integrator must be auto, dopri5 or rodas4"),
+            };
+            if (parts.Length > 2) throw new UserErrorException($"--methods: '{entry}': expected METHOD[:INTEGRATOR]");
+            return (Name: entry, Options: context.SolverOptions(parts[0]) with { Stiff = stiff });
+        }).ToArray();
+        Console.Out.WriteLine($"problem: {context.Problem.Title}; d = {context.Dimension}, T = {context.Dynamics.OutputTimes[^1]:G4}");
+        var results = new List<(string Name, double Seconds, TheoryResult Theory)>();
+        foreach (var (name, options) in solvers)
+        {
+            TheoryResult? theory = null;
+            var seconds = Best(repeats, () => theory = TheorySolver.Solve(context.Dynamics, ["risk"], options));
+            results.Add((name, seconds, theory!));
+            var first = results[0];
+            var ratio = results.Count == 1 ? "" : $"; {seconds / first.Seconds:G3} x the time of {first.Name}, risk within {Gap(theory!, first.Theory):G2} of it";
+            var status = theory!.Diverged ? $", DIVERGED at t = {theory.StopTime:G4}" : "";
+            Console.Out.WriteLine($"{name,-18} {seconds * 1e3,10:F1} ms  {theory.Description}, {theory.Integrator}, {theory.Steps.Accepted} steps{status}{ratio}");
+        }
+        return 0;
+    }
+
+    /// <summary>Largest relative gap between two risk curves over the output times both reached.</summary>
+    private static double Gap(TheoryResult a, TheoryResult b)
+    {
+        var x = a.Column("risk");
+        var y = b.Column("risk");
+        var worst = 0.0;
+        for (var i = 0; i < Math.Min(x.Length, y.Length); i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]) / Math.Abs(y[i]));
+        return worst;
     }
 
     private static double Best(int repeats, Action action)

@@ -47,6 +47,60 @@ public class SolveAndCompareTests
         Assert.Empty(Directory.GetDirectories(outFolder));
     }
 
+    private const string WideSpectrum = """
+        title = "least squares, many distinct eigenvalues"
+        [data]
+        dimension = 6000
+        spectrum = { kind = "power-law", exponent = 2.0, normalize = "mean" }
+        [teacher]
+        directions = 1
+        weights = [ { kind = "constant", norm = 1.0 } ]
+        output = "rstar + 0.3*eps"
+        [student]
+        directions = 1
+        output = "r"
+        [loss]
+        preset = "least-squares"
+        [optimizer]
+        learning-rate = 0.5
+        horizon = 20.0
+        [output]
+        checkpoints = 11
+        statistics = ["risk"]
+        """;
+
+    [Fact]
+    public void SolveRecordsTheRepresentationTheIntegratorAndWhyAutoChoseThem()
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, WideSpectrum);
+        var outFolder = Path.Combine(folder, "out");
+        var (exit, output, error) = CliRunner.Run("solve", path, "--out", outFolder);
+        Assert.True(exit == 0, error);
+        Assert.Contains("why: auto: 6000 distinct eigenvalues (more than 4096): spectrum compressed", output);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "run.json")));
+        var ode = run.RootElement.GetProperty("ode");
+        Assert.Equal("compressed", ode.GetProperty("method").GetString());
+        Assert.Equal("dopri5", ode.GetProperty("integrator").GetString());
+        Assert.Contains("stiffness index", ode.GetProperty("choice").GetString());
+        Assert.InRange(ode.GetProperty("compression_error_estimate").GetDouble(), 0, 1e-6);
+    }
+
+    [Fact]
+    public void ContourThatCannotResolveTheSpectrumIsAUserError()
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, WideSpectrum + "\n[solver]\nmethod = \"contour\"\ncontour-nodes = 16\n");
+        var outFolder = Path.Combine(folder, "out");
+        var (exit, _, error) = CliRunner.Run("solve", path, "--out", outFolder);
+        Assert.Equal(2, exit);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(path, line);
+        Assert.Contains("solver.method = \"contour\"", line);
+        Assert.Contains("raise contour-nodes or use method \"compressed\"", line);
+        Assert.False(Directory.Exists(outFolder));
+    }
+
     [Fact]
     public void CompareWritesEveryOutputAndAnAgreementLine()
     {

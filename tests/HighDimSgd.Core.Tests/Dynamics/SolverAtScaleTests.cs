@@ -145,7 +145,7 @@ public class SolverAtScaleTests
         Assert.Equal("dopri5", few.Integrator);
         Assert.Contains("300 eigen-groups", few.Choice);
         Assert.Null(few.CompressionError);
-        var many = TheorySolver.Solve(LeastSquares(PowerLaw(5000, -0.5), 100), ["risk"]);
+        var many = TheorySolver.Solve(LeastSquares(PowerLaw(5000, -0.5), 400), ["risk"]);
         Assert.Equal("compressed", many.Method);
         Assert.Equal("rodas4", many.Integrator);
         Assert.Contains("5000 distinct eigenvalues", many.Choice);
