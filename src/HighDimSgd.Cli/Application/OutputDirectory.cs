@@ -43,11 +43,18 @@ public sealed class OutputDirectory : IDisposable
     public void WriteCsv(string name, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<double>> rows)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(string.Join(',', header));
+        sb.AppendLine(string.Join(',', header.Select(Csv.Field)));
         foreach (var row in rows)
             sb.AppendLine(string.Join(',', row.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
         System.IO.File.WriteAllText(File(name), sb.ToString());
     }
+
+    /// <summary>Writes a table as CSV.</summary>
+    public void WriteCsv(string name, ResultTable table) => WriteCsv(name, table.Columns, table.Rows);
+
+    /// <summary>Writes a CSV of text fields (quoted where they need it, RFC 4180) with a header row.</summary>
+    public void WriteTextCsv(string name, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) =>
+        System.IO.File.WriteAllText(File(name), Csv.Format(header, rows));
 
     /// <summary>Moves every staged file into the folder (replacing older ones).</summary>
     public void Commit()

@@ -15,8 +15,9 @@ namespace HighDimSgd.Cli.Application;
 public sealed class ProblemContext
 {
     private ProblemContext(Problem problem, LossModel model, MaterializedProblem data, DynamicsSetup dynamics,
-        string[] statistics, string problemText)
+        string[] statistics, string problemText, IReadOnlyList<ProblemOverride> overrides)
     {
+        Overrides = overrides;
         Problem = problem;
         Model = model;
         Data = data;
@@ -40,6 +41,9 @@ public sealed class ProblemContext
     /// <summary>Requested statistic names (validated).</summary>
     public string[] Statistics { get; }
 
+    /// <summary>The <c>--set</c> overrides applied to the file, in order (recorded in run.json).</summary>
+    public IReadOnlyList<ProblemOverride> Overrides { get; }
+
     /// <summary>The problem file as read (recorded in run.json).</summary>
     public string ProblemText { get; }
 
@@ -47,20 +51,21 @@ public sealed class ProblemContext
     public int Dimension => Data.Dimension;
 
     /// <summary>Loads, validates and realises a problem file.</summary>
-    public static ProblemContext Load(string path, int? dimension = null)
+    public static ProblemContext Load(string path, int? dimension = null, IReadOnlyList<string>? set = null)
     {
         if (!File.Exists(path)) throw new UserErrorException($"{path}: file not found");
         var text = File.ReadAllText(path);
-        return FromText(text, path, dimension);
+        return FromText(text, path, dimension, set);
     }
 
     /// <summary>Same as <see cref="Load"/> for a problem given as text (built-in examples).</summary>
-    public static ProblemContext FromText(string text, string sourcePath, int? dimension = null)
+    public static ProblemContext FromText(string text, string sourcePath, int? dimension = null, IReadOnlyList<string>? set = null)
     {
         if (dimension is <= 0) throw new UserErrorException($"--dimension must be positive, got {dimension}");
+        var overrides = ParseOverrides(set);
         try
         {
-            var problem = ProblemLoader.Parse(text, sourcePath);
+            var problem = ProblemLoader.Parse(text, sourcePath, overrides);
             var model = ModelResolver.Compile(problem.Model);
             var data = ProblemRealization.Materialize(problem, dimension);
             var classes = Classes(data);
@@ -73,7 +78,20 @@ public sealed class ProblemContext
                 throw new UserErrorException($"{sourcePath}: output.blocks.{block.Name}: covers no coordinate at d = {data.Dimension}");
             var setup = new DynamicsSetup(model, classes, data.Teacher, data.StudentInit, Schedule(problem), times) { Blocks = blocks };
             var statistics = ValidateStatistics(problem, setup);
-            return new ProblemContext(problem, model, data, setup, statistics, text);
+            return new ProblemContext(problem, model, data, setup, statistics, text, overrides);
+        }
+        catch (ProblemFileException e)
+        {
+            throw new UserErrorException(e.Message);
+        }
+    }
+
+    /// <summary>Reads <c>--set KEY=VALUE</c> options; a malformed one is a user error.</summary>
+    public static ProblemOverride[] ParseOverrides(IReadOnlyList<string>? set)
+    {
+        try
+        {
+            return [.. (set ?? []).Select(ProblemOverride.Parse)];
         }
         catch (ProblemFileException e)
         {

@@ -19,6 +19,7 @@ public static class RunRecord
                 ["title"] = context.Problem.Title,
                 ["dimension"] = context.Dimension,
                 ["text"] = context.ProblemText,
+                ["overrides"] = new JsonArray([.. context.Overrides.Select(o => (JsonNode)$"{o.Key}={o.Value}")]),
             },
             ["versions"] = new JsonObject
             {

@@ -27,17 +27,18 @@ internal static class BenchCommand
             Description = "Compare ODE solvers instead of ODE and SGD: a comma-separated list of METHOD[:INTEGRATOR] " +
                           "(METHOD auto, eigen, compressed or contour; INTEGRATOR auto, dopri5 or rodas4), e.g. auto,eigen:dopri5.",
         };
+        var set = CommonOptions.Set();
         var command = new Command("bench", "Time the ODE solve against one SGD run of the same problem (best of --repeats).")
         {
-            problem, dimension, repeats, methods,
+            problem, dimension, repeats, methods, set,
         };
         command.SetAction(result =>
         {
             var path = result.GetValue(problem);
             var d = result.GetValue(dimension) ?? (path is null ? 1000 : null);
             var context = path is null
-                ? ProblemContext.FromText(CompareCommand.DefaultProblemText(), "built-in:" + CompareCommand.DefaultProblemName, d)
-                : ProblemContext.Load(path, d);
+                ? ProblemContext.FromText(CompareCommand.DefaultProblemText(), "built-in:" + CompareCommand.DefaultProblemName, d, result.GetValue(set))
+                : ProblemContext.Load(path, d, result.GetValue(set));
             var n = Math.Max(1, result.GetValue(repeats));
             if (result.GetValue(methods) is { } list) return CompareSolvers(context, list, n);
             var options = context.SolverOptions();

@@ -11,6 +11,14 @@ internal static class CommonOptions
     public static Option<string> Out(string fallback) =>
         new("--out", "-o") { Description = "Output folder (created if missing).", DefaultValueFactory = _ => fallback };
 
+    public static Option<string[]> Set() =>
+        new("--set")
+        {
+            Description = "Override a key of the problem file: --set KEY=VALUE with a dotted key (optimizer.learning-rate=1.5, " +
+                          "data.spectrum.q=4); the value is TOML, or a string. Repeatable; validated like the file.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
     public static Option<int?> Dimension() =>
         new("--dimension", "-d") { Description = "Override [data] dimension (d), for finite-size studies." };
 

@@ -28,6 +28,7 @@ internal static class CompareCommand
         var seed = CommonOptions.Seed();
         var method = CommonOptions.Method();
         var homogenized = new Option<bool>("--homogenized") { Description = "Add homogenized SGD as a third curve." };
+        var set = CommonOptions.Set();
         var logY = new Option<bool>("--log") { Description = "Logarithmic risk axis." };
         var dimensions = new Option<string?>("--dimensions")
         {
@@ -35,13 +36,16 @@ internal static class CompareCommand
         };
         var command = new Command("compare", "Solve the ODE, simulate SGD, and write theory.csv, sgd.csv, compare.csv, compare.png/.svg and run.json.")
         {
-            problem, output, dimension, runs, seed, method, homogenized, logY, dimensions,
+            problem, output, dimension, runs, seed, method, homogenized, logY, dimensions, set,
         };
         command.SetAction(result =>
         {
             var path = result.GetValue(problem);
             var text = path is null ? DefaultProblemText() : null;
-            ProblemContext Load(int? d) => text is null ? ProblemContext.Load(path!, d) : ProblemContext.FromText(text, "built-in:" + DefaultProblemName, d);
+            var overrides = result.GetValue(set);
+            ProblemContext Load(int? d) => text is null
+                ? ProblemContext.Load(path!, d, overrides)
+                : ProblemContext.FromText(text, "built-in:" + DefaultProblemName, d, overrides);
             var context = Load(result.GetValue(dimension));
             var n = result.GetValue(runs) ?? context.Problem.Simulation.Runs;
             var s = (ulong)(result.GetValue(seed) ?? context.Problem.Simulation.Seed);

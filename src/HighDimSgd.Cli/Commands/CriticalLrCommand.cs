@@ -34,17 +34,18 @@ internal static class CriticalLrCommand
             Description = "Time t each constant-rate ODE is integrated to; a longer horizon sees slower blow-ups.",
             DefaultValueFactory = _ => new CriticalSearchOptions().Horizon,
         };
+        var set = CommonOptions.Set();
         var command = new Command("critical-lr",
             "Find the largest constant step size for which the risk stays bounded (bisection on the ODE), next to 2/(Tr K/d).")
         {
-            problem, dimension, method, spectra, tolerance, horizon,
+            problem, dimension, method, spectra, tolerance, horizon, set,
         };
         command.SetAction(result =>
         {
             // The threshold does not depend on d (theory.md section 4), the cost of each solve does: cap the default.
-            var context = ProblemContext.Load(result.GetValue(problem)!, result.GetValue(dimension));
+            var context = ProblemContext.Load(result.GetValue(problem)!, result.GetValue(dimension), result.GetValue(set));
             if (result.GetValue(dimension) is null && context.Dimension > DefaultDimensionCap)
-                context = ProblemContext.Load(result.GetValue(problem)!, DefaultDimensionCap);
+                context = ProblemContext.Load(result.GetValue(problem)!, DefaultDimensionCap, result.GetValue(set));
             var search = new CriticalSearchOptions(result.GetValue(tolerance), result.GetValue(horizon));
             if (!(search.RelativeTolerance is > 0 and < 1))
                 throw new UserErrorException($"--tolerance must lie in (0, 1), got {search.RelativeTolerance}");

@@ -10,6 +10,7 @@ internal static class DeriveCommand
     public static Command Create()
     {
         var problem = CommonOptions.Problem("Problem file; only [teacher], [student] and [loss] are read.");
+        var set = CommonOptions.Set();
         var format = new Option<string>("--format", "-f")
         {
             Description = "Output format: text, json or latex.",
@@ -18,16 +19,17 @@ internal static class DeriveCommand
         format.AcceptOnlyFromAmong("text", "json", "latex");
         var command = new Command("derive", "Print the derived per-sample loss f(r; r*, eps), its gradient and Hessian in r, and the closed-form Gaussian expectations.")
         {
-            problem, format,
+            problem, format, set,
         };
         command.SetAction(result =>
         {
             var path = result.GetValue(problem)!;
             if (!File.Exists(path)) throw new UserErrorException($"{path}: file not found");
             ModelSections parsed;
+            var overrides = ProblemContext.ParseOverrides(result.GetValue(set));
             try
             {
-                parsed = ProblemLoader.ParseModelSections(File.ReadAllText(path), path);
+                parsed = ProblemLoader.ParseModelSections(File.ReadAllText(path), path, overrides);
             }
             catch (ProblemFileException e)
             {

@@ -17,13 +17,14 @@ internal static class SimulateCommand
         var runs = CommonOptions.Runs();
         var seed = CommonOptions.Seed();
         var homogenized = new Option<bool>("--homogenized") { Description = "Also simulate homogenized SGD (homogenized.csv)." };
+        var set = CommonOptions.Set();
         var command = new Command("simulate", "Simulate one-pass SGD over many seeds and write sgd.csv (mean and standard error per statistic) and run.json.")
         {
-            problem, output, dimension, runs, seed, homogenized,
+            problem, output, dimension, runs, seed, homogenized, set,
         };
         command.SetAction(result =>
         {
-            var context = ProblemContext.Load(result.GetValue(problem)!, result.GetValue(dimension));
+            var context = ProblemContext.Load(result.GetValue(problem)!, result.GetValue(dimension), result.GetValue(set));
             var n = result.GetValue(runs) ?? context.Problem.Simulation.Runs;
             var s = (ulong)(result.GetValue(seed) ?? context.Problem.Simulation.Seed);
             if (n < 1) throw new UserErrorException($"--runs must be positive, got {n}");

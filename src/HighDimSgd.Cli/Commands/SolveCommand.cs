@@ -14,13 +14,14 @@ internal static class SolveCommand
         var output = CommonOptions.Out("out/solve");
         var dimension = CommonOptions.Dimension();
         var method = CommonOptions.Method();
+        var set = CommonOptions.Set();
         var command = new Command("solve", "Integrate the limiting ODE and write theory.csv and run.json.")
         {
-            problem, output, dimension, method,
+            problem, output, dimension, method, set,
         };
         command.SetAction(result =>
         {
-            var context = ProblemContext.Load(result.GetValue(problem)!, result.GetValue(dimension));
+            var context = ProblemContext.Load(result.GetValue(problem)!, result.GetValue(dimension), result.GetValue(set));
             var options = context.SolverOptions(result.GetValue(method));
             using var folder = new OutputDirectory(result.GetValue(output)!);
             var theory = ConsoleProgress.Run(progress => TheorySolver.Solve(context.Dynamics, context.Statistics, options,

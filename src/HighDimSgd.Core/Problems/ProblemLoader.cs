@@ -8,8 +8,8 @@ namespace HighDimSgd.Core.Problems;
 /// <summary>Reads a problem file (TOML) into a validated <see cref="Problem"/>; every mistake is a <see cref="ProblemFileException"/>.</summary>
 public static class ProblemLoader
 {
-    /// <summary>Reads and validates the problem file at <paramref name="path"/>.</summary>
-    public static Problem Load(string path)
+    /// <summary>Reads and validates the problem file at <paramref name="path"/>, with <paramref name="overrides"/> applied.</summary>
+    public static Problem Load(string path, IReadOnlyList<ProblemOverride>? overrides = null)
     {
         string text;
         try
@@ -22,31 +22,42 @@ public static class ProblemLoader
             throw new ProblemFileException(path, "", null, detail);
         }
 
-        return Parse(text, path);
+        return Parse(text, path, overrides);
     }
 
     /// <summary>
     /// Validates problem-file text. <paramref name="sourcePath"/> names the file in messages and is the base for
     /// relative <c>file</c> paths.
     /// </summary>
-    public static Problem Parse(string toml, string sourcePath)
-    {
-        var metadata = new TomlMetadataStore();
-        var root = ReadToml(toml, sourcePath, metadata);
-        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? Directory.GetCurrentDirectory();
-        return new ProblemParser(new TomlSection(root, sourcePath, "", 1, metadata), baseDirectory).Problem();
-    }
+    public static Problem Parse(string toml, string sourcePath, IReadOnlyList<ProblemOverride>? overrides = null) =>
+        WithOverrides(toml, sourcePath, overrides, parser => parser.Problem());
 
     /// <summary>
     /// Reads only the sections a model derivation needs ([teacher], [student], [loss]; [data] classes for labels),
     /// so <c>hdsgd derive</c> works on a file that declares just the model.
     /// </summary>
-    public static ModelSections ParseModelSections(string toml, string sourcePath)
+    public static ModelSections ParseModelSections(string toml, string sourcePath, IReadOnlyList<ProblemOverride>? overrides = null) =>
+        WithOverrides(toml, sourcePath, overrides, parser => parser.ModelSections());
+
+    /// <summary>
+    /// Reads the TOML, writes the overrides into it, then validates. An error at a key an override wrote names the
+    /// override instead of a line of the file.
+    /// </summary>
+    private static T WithOverrides<T>(string toml, string sourcePath, IReadOnlyList<ProblemOverride>? overrides, Func<ProblemParser, T> parse)
     {
         var metadata = new TomlMetadataStore();
         var root = ReadToml(toml, sourcePath, metadata);
+        overrides ??= [];
+        foreach (var o in overrides) o.ApplyTo(root, sourcePath);
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? Directory.GetCurrentDirectory();
-        return new ProblemParser(new TomlSection(root, sourcePath, "", 1, metadata), baseDirectory).ModelSections();
+        try
+        {
+            return parse(new ProblemParser(new TomlSection(root, sourcePath, "", 1, metadata), baseDirectory));
+        }
+        catch (ProblemFileException e) when (overrides.LastOrDefault(o => o.Covers(e.Key)) is { } o)
+        {
+            throw new ProblemFileException($"{e.FilePath} (--set {o.Key}={o.Value.ReplaceLineEndings(" ")})", e.Key, null, e.Detail);
+        }
     }
 
     private static TomlTable ReadToml(string toml, string sourcePath, TomlMetadataStore metadata)
