@@ -158,8 +158,8 @@ public static class SweepOutputs
         var cached = records.Count(r => r.Cached);
         var diverged = records.Count(r => r.Outcome.Status == "diverged");
         var errors = records.Where(r => r.Outcome.Status is not ("ok" or "diverged")).ToArray();
-        yield return $"sweep: {records.Count} points ({records.Count - cached} computed, {cached} from the cache; " +
-                     $"{diverged} diverged, {errors.Length} failed) in {seconds:F2} s. Wrote {Path.Combine(folder, "sweep.csv")}, summary.csv, sweep.json";
+        yield return $"sweep: {records.Count} points ({records.Count - cached - errors.Length} computed, {cached} from the cache, " +
+                     $"{errors.Length} failed; {diverged} diverged) in {seconds:F2} s. Wrote {Path.Combine(folder, "sweep.csv")}, summary.csv, sweep.json";
         foreach (var e in errors.Take(10))
             yield return $"  point {e.Point.Index} ({string.Join(", ", e.Point.Values.Select(v => $"{v.Key}={v.Value}"))}): {e.Outcome.Status}: {e.Outcome.Message}";
         if (errors.Length > 10) yield return $"  ... and {errors.Length - 10} more (summary.csv lists them all)";
