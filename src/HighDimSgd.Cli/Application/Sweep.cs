@@ -60,7 +60,16 @@ public static class LocalSweep
             return new PointRecord(point, null, PointOutcome.Error(e.Message), false);
         }
         if (cache?.Load(key) is { } cached) return new PointRecord(point, key, cached, true);
-        var outcome = SweepPointRunner.Run(context, job.Run);
+        PointOutcome outcome;
+        try
+        {
+            outcome = SweepPointRunner.Run(context, job.Run);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or UserErrorException))
+        {
+            // A defect that one point's values expose must not take the other points down; it is reported as such.
+            outcome = PointOutcome.Error($"internal error ({e.GetType().Name}): {e.Message}");
+        }
         cache?.Store(key, outcome);
         return new PointRecord(point, key, outcome, false);
     }

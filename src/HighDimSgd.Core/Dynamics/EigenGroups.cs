@@ -99,41 +99,39 @@ public sealed class EigenGroups
 
     private static List<List<int>> Members(DynamicsSetup setup, IReadOnlyList<DirectionBlock> blocks)
     {
-        var members = new List<List<int>>();
+        // One spectrum and no blocks: key by the value itself (the common case, and the one with d up to 1e6).
         if (setup.Classes.Count == 1 && blocks.Count == 0)
         {
-            // One spectrum and no blocks: key by the value itself (the common case, and the one with d up to 1e6).
-            var byValue = new Dictionary<double, List<int>>();
             var lambda = setup.Classes[0].Eigenvalues;
-            for (var i = 0; i < lambda.Length; i++)
-            {
-                if (!byValue.TryGetValue(lambda[i], out var list))
-                {
-                    list = [];
-                    byValue[lambda[i]] = list;
-                    members.Add(list);
-                }
-                list.Add(i);
-            }
-            return members;
+            return Partition(lambda.Length, i => lambda[i]);
         }
-        var byKey = new Dictionary<string, List<int>>();
         var key = new System.Text.StringBuilder();
-        for (var i = 0; i < setup.Dimension; i++)
+        return Partition(setup.Dimension, i =>
         {
             key.Clear();
             foreach (var c in setup.Classes) key.Append(BitConverter.DoubleToInt64Bits(c.Eigenvalues[i])).Append(',');
             foreach (var block in blocks) key.Append(block.Contains(i) ? '1' : '0');
-            var k = key.ToString();
-            if (!byKey.TryGetValue(k, out var list))
+            return key.ToString();
+        });
+    }
+
+    /// <summary>The indices 0..count-1 split by <paramref name="key"/>, parts in order of first appearance.</summary>
+    internal static List<List<int>> Partition<TKey>(int count, Func<int, TKey> key) where TKey : notnull
+    {
+        var parts = new List<List<int>>();
+        var byKey = new Dictionary<TKey, List<int>>();
+        for (var i = 0; i < count; i++)
+        {
+            var k = key(i);
+            if (!byKey.TryGetValue(k, out var part))
             {
-                list = [];
-                byKey[k] = list;
-                members.Add(list);
+                part = [];
+                byKey[k] = part;
+                parts.Add(part);
             }
-            list.Add(i);
+            part.Add(i);
         }
-        return members;
+        return parts;
     }
 
     /// <summary>Directions with the same eigenvalue in every class and the same block memberships share a group.</summary>

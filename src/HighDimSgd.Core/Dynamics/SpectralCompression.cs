@@ -70,25 +70,8 @@ public static class SpectralCompression
         return groups;
     }
 
-    private static IEnumerable<List<int>> PartitionByBlocks(int dimension, IReadOnlyList<DirectionBlock> blocks)
-    {
-        var byKey = new Dictionary<string, List<int>>();
-        var order = new List<List<int>>();
-        var key = new char[blocks.Count];
-        for (var i = 0; i < dimension; i++)
-        {
-            for (var b = 0; b < blocks.Count; b++) key[b] = blocks[b].Contains(i) ? '1' : '0';
-            var k = new string(key);
-            if (!byKey.TryGetValue(k, out var list))
-            {
-                list = [];
-                byKey[k] = list;
-                order.Add(list);
-            }
-            list.Add(i);
-        }
-        return order;
-    }
+    private static List<List<int>> PartitionByBlocks(int dimension, IReadOnlyList<DirectionBlock> blocks) =>
+        EigenGroups.Partition(dimension, i => string.Concat(blocks.Select(b => b.Contains(i) ? '1' : '0')));
 
     private static IEnumerable<PanelPlan> Panels(double[] lambda, List<int> members, CompressionOptions options)
     {
