@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace HighDimSgd.Cli.Application;
 
 /// <summary>
@@ -40,14 +37,8 @@ public sealed class OutputDirectory : IDisposable
     public string FinalPath(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>Writes a CSV with a header row; numbers in invariant culture, round-trippable.</summary>
-    public void WriteCsv(string name, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<double>> rows)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine(string.Join(',', header.Select(Csv.Field)));
-        foreach (var row in rows)
-            sb.AppendLine(string.Join(',', row.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
-        System.IO.File.WriteAllText(File(name), sb.ToString());
-    }
+    public void WriteCsv(string name, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<double>> rows) =>
+        WriteTextCsv(name, header, rows.Select(row => (IReadOnlyList<string>)[.. row.Select(Csv.Number)]));
 
     /// <summary>Writes a table as CSV.</summary>
     public void WriteCsv(string name, ResultTable table) => WriteCsv(name, table.Columns, table.Rows);

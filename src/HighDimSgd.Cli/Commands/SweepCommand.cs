@@ -56,8 +56,16 @@ internal static class SweepCommand
             if (result.GetValue(runs) is < 2 && result.GetValue(run) != "solve") throw new UserErrorException($"--runs must be at least 2, got {result.GetValue(runs)}");
             var job = new SweepJob(path, File.ReadAllText(path), result.GetValue(dimension), result.GetValue(set) ?? [], axes, result.GetValue(zip),
                 new SweepRun(result.GetValue(run)!, result.GetValue(method), result.GetValue(runs), result.GetValue(seed)));
-            // The base problem must load: a mistake there is the user's, not a point's.
-            ProblemContext.FromText(job.ProblemText, path, job.Dimension, job.BaseSet);
+            // A mistake in the file or in --set is the user's, not a point's: it stops the sweep before anything runs. The
+            // grid may supply what the file leaves out, so the first point counts when the bare file does not load.
+            try
+            {
+                ProblemContext.FromText(job.ProblemText, path, job.Dimension, job.BaseSet);
+            }
+            catch (UserErrorException)
+            {
+                job.Load(job.Points[0]);
+            }
             var cache = result.GetValue(noCache) ? null : new ResultCache(result.GetValue(cacheOption) ?? ResultCache.DefaultDirectory());
             using var folder = new OutputDirectory(result.GetValue(output)!);
             var clock = Stopwatch.StartNew();

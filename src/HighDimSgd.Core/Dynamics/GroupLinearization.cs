@@ -9,7 +9,7 @@ namespace HighDimSgd.Core.Dynamics;
 /// drift, the noise and the rate depend. So <c>df/dy = D + U C</c> with D block diagonal and U C of rank r = dim z:
 /// the columns of U are finite differences of f in z (one drift evaluation each), and
 /// <c>(s I - D - U C)^{-1}</c> follows from the block solves by the Woodbury identity with an r x r system.
-/// Cost per step: r + 1 drift evaluations, one small LU per group, r + 1 block solves; nothing grows like d^2.
+/// Cost per step: about r + ns + 2 drift evaluations, one small LU per group, r + 1 block solves; nothing grows like d^2.
 /// </summary>
 internal sealed class GroupLinearization : ILinearizedSystem
 {
@@ -24,8 +24,8 @@ internal sealed class GroupLinearization : ILinearizedSystem
     private readonly int[] _smallPivots;
     private readonly DriftTerms _drift;
     private readonly OrderParameters _scratch;
-    private double _rate;
-    private int _r;
+    private readonly int _r;
+    private double _rate, _shift;
 
     public GroupLinearization(LimitingDynamics system, EigenRepresentation representation, DynamicsSetup setup)
     {
@@ -56,11 +56,8 @@ internal sealed class GroupLinearization : ILinearizedSystem
         _scratch = new OrderParameters(setup.Classes.Count, setup.StudentDirections, _ns);
     }
 
-    /// <summary>Drift evaluations of the last linearization.</summary>
-    public int Evaluations { get; private set; }
-
     /// <inheritdoc />
-    public int LinearizationEvaluations => Evaluations;
+    public int LinearizationEvaluations { get; private set; }
 
     /// <inheritdoc />
     public int Dimension => _n;
@@ -110,18 +107,18 @@ internal sealed class GroupLinearization : ILinearizedSystem
     public void Linearize(double t, ReadOnlySpan<double> y, ReadOnlySpan<double> f0, Span<double> dfdt)
     {
         const double sqrtEps = 1.4901161193847656e-08;
-        Evaluations = 0;
+        LinearizationEvaluations = 0;
         y.CopyTo(_yStart);
         var dt = sqrtEps * Math.Max(1e-5, Math.Abs(t));
         _system.Derivative(t + dt, y, _f);
-        Evaluations++;
+        LinearizationEvaluations++;
         for (var i = 0; i < _n; i++) dfdt[i] = (_f[i] - f0[i]) / dt;
 
         // The drift at (t, y): the block-diagonal part and the base of the finite differences.
         _system.Evaluate(t, y);
         CopyDrift(_system.Evaluator.Drift, _drift);
         _rate = _system.Rate;
-        Evaluations++;
+        LinearizationEvaluations++;
         Project(y, _z);
 
         // Finite differences must keep every B_c positive semi-definite (the quadrature factorises it, and at X = 0
@@ -205,7 +202,7 @@ internal sealed class GroupLinearization : ILinearizedSystem
         var rate = _setup.Schedule.Rate(t, extras, evaluator.Context);
         _representation.Derivative(y[.._core], evaluator.Drift, rate, column[.._core]);
         _setup.Schedule.ExtraDerivative(t, extras, evaluator.Context, rate, column[_core..]);
-        Evaluations++;
+        LinearizationEvaluations++;
         for (var i = 0; i < _n; i++) column[i] = (column[i] - f0[i]) / delta;
     }
 
@@ -241,7 +238,6 @@ internal sealed class GroupLinearization : ILinearizedSystem
         SmallLu.Factor(_small, _r, _smallPivots);
     }
 
-    private double _shift;
 
     /// <summary>x = A^{-1} b for A = s I - D (the extras' block of D is zero).</summary>
     private void SolveBlocks(ReadOnlySpan<double> b, Span<double> x)

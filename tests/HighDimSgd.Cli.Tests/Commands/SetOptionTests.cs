@@ -108,7 +108,7 @@ public class SetOptionTests
     {
         var (set, key, detail) = name == "derive"
             ? ("student.directions=two", "student.directions", "expected an integer")
-            : ("optimizer.learning-rate=-1", "optimizer.learning-rate", "must be positive");
+            : ("optimizer.horizon=-1", "optimizer.horizon", "must be positive");
         var (exit, _, error, outFolder) = Run(command, set);
         Assert.Equal(2, exit);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -82,6 +82,18 @@ public class SweepTests
     }
 
     [Fact]
+    public void TheGridMaySupplyAKeyTheFileLeavesOut()
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, Problem.Replace("learning-rate = 0.8\n", "", StringComparison.Ordinal));
+        Assert.Equal(2, CliRunner.Run("solve", path, "--out", Path.Combine(folder, "solve")).Exit);
+        var (exit, output, error) = CliRunner.Run("sweep", path, "--out", Path.Combine(folder, "out"), "--no-cache",
+            "--grid", "optimizer.learning-rate=0.5,1.0");
+        Assert.True(exit == 0, error);
+        Assert.Contains("sweep: 2 points (2 computed", output);
+    }
+
+    [Fact]
     public void ZippedAxesGoTogether()
     {
         var folder = CliRunner.TempFolder();
@@ -141,8 +153,8 @@ public class SweepGridTests
     [Fact]
     public void CsvRoundTripsQuotedFields()
     {
-        string[] header = ["a", "b,c", "d\"e"];
-        string[][] rows = [["1", "x\ny", "\"q\""]];
+        string[] header = ["a", "b,c", "d\"e", "{ kind = \"x\", q = 2 }"];
+        string[][] rows = [["1", "x\ny", "\"q\"", ""]];
         var parsed = Csv.Parse(Csv.Format(header, rows));
         Assert.Equal(header, parsed[0]);
         Assert.Equal(rows[0], parsed[1]);
