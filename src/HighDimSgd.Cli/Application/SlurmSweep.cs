@@ -46,16 +46,9 @@ public static class SlurmSweep
         var missing = new List<(SweepPoint Point, string Key)>();
         foreach (var point in job.Points)
         {
-            try
-            {
-                var key = SweepPointRunner.CacheKey(job.Load(point), job.Run);
-                if (cache.Load(key) is { } cached) records[point.Index] = new PointRecord(point, key, cached, true);
-                else missing.Add((point, key));
-            }
-            catch (UserErrorException e)
-            {
-                records[point.Index] = new PointRecord(point, null, PointOutcome.Error(e.Message), false);
-            }
+            var (_, key, settled) = LocalSweep.Prepare(job, point, cache);
+            if (settled is not null) records[point.Index] = settled;
+            else missing.Add((point, key!));
         }
         if (missing.Count > 0)
         {

@@ -45,32 +45,42 @@ public static class LocalSweep
         return records;
     }
 
-    /// <summary>One point through the cache.</summary>
-    public static PointRecord RunPoint(SweepJob job, SweepPoint point, ResultCache? cache)
+    /// <summary>
+    /// A point loaded and looked up: its problem and cache key, and its record when it is already settled (a problem
+    /// that does not load, or a result in the cache). Shared by the local and the Slurm backends.
+    /// </summary>
+    public static (ProblemContext? Context, string? Key, PointRecord? Settled) Prepare(SweepJob job, SweepPoint point, ResultCache? cache)
     {
-        ProblemContext context;
-        string key;
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(point);
         try
         {
-            context = job.Load(point);
-            key = SweepPointRunner.CacheKey(context, job.Run);
+            var context = job.Load(point);
+            var key = SweepPointRunner.CacheKey(context, job.Run);
+            return cache?.Load(key) is { } cached ? (context, key, new PointRecord(point, key, cached, true)) : (context, key, null);
         }
         catch (UserErrorException e)
         {
-            return new PointRecord(point, null, PointOutcome.Error(e.Message), false);
+            return (null, null, new PointRecord(point, null, PointOutcome.Error(e.Message), false));
         }
-        if (cache?.Load(key) is { } cached) return new PointRecord(point, key, cached, true);
+    }
+
+    /// <summary>One point through the cache.</summary>
+    public static PointRecord RunPoint(SweepJob job, SweepPoint point, ResultCache? cache)
+    {
+        var (context, key, settled) = Prepare(job, point, cache);
+        if (settled is not null) return settled;
         PointOutcome outcome;
         try
         {
-            outcome = SweepPointRunner.Run(context, job.Run);
+            outcome = SweepPointRunner.Run(context!, job.Run);
         }
         catch (Exception e) when (e is not (OutOfMemoryException or UserErrorException))
         {
             // A defect that one point's values expose must not take the other points down; it is reported as such.
             outcome = PointOutcome.Error($"internal error ({e.GetType().Name}): {e.Message}");
         }
-        cache?.Store(key, outcome);
+        cache?.Store(key!, outcome);
         return new PointRecord(point, key, outcome, false);
     }
 }

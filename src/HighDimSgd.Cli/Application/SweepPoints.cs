@@ -47,9 +47,12 @@ public sealed record PointOutcome(string Status, string? Message, double? Diverg
         ["wall_seconds"] = WallSeconds,
     };
 
-    internal static PointOutcome FromJson(JsonNode node, ResultTable? table) => new(
-        node["status"]!.GetValue<string>(), node["message"]?.GetValue<string>(), node["divergence_time"]?.GetValue<double>(),
-        table, node["wall_seconds"]?.GetValue<double>() ?? 0);
+    /// <summary>The outcome stored as JSON, or null when the record has no status.</summary>
+    internal static PointOutcome? FromJson(JsonNode? node, ResultTable? table) =>
+        node?["status"]?.GetValue<string>() is { } status
+            ? new(status, node["message"]?.GetValue<string>(), node["divergence_time"]?.GetValue<double>(), table,
+                node["wall_seconds"]?.GetValue<double>() ?? 0)
+            : null;
 }
 
 /// <summary>Computes one point and the content address of its result.</summary>
@@ -190,15 +193,16 @@ public sealed class ResultCache
         var folder = EntryPath(key);
         try
         {
-            var outcome = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, OutcomeFile)))!;
+            var outcome = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, OutcomeFile)));
             var records = Csv.Parse(File.ReadAllText(Path.Combine(folder, TableFile)));
+            if (records.Count == 0) return null;
             var table = new ResultTable([.. records[0]],
                 [.. records.Skip(1).Select(r => r.Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray())]);
             return PointOutcome.FromJson(outcome, table);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException
-                                      or InvalidOperationException or NullReferenceException or IndexOutOfRangeException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException or InvalidOperationException)
         {
+            // A missing or damaged entry is a miss: the point is computed again.
             return null;
         }
     }

@@ -34,7 +34,7 @@ public sealed class ContourRepresentation : SpectralRepresentation
     /// <summary>Places <paramref name="nodes"/> nodes (even, total around the contour) for the spectrum of <paramref name="setup"/>.</summary>
     public ContourRepresentation(DynamicsSetup setup, int nodes = 128)
     {
-        if (Unresolved(setup, nodes) is { } reason) throw new ArgumentException(reason);
+        if (Unsupported(setup, nodes) is { } unsupported) throw new ArgumentException(unsupported);
         (_z, _weight) = Place(setup.Classes[0].Eigenvalues, nodes);
         _ns = setup.StateSize;
         _totalNodes = nodes;
@@ -43,6 +43,8 @@ public sealed class ContourRepresentation : SpectralRepresentation
         _trace = new Complex[_nodes];
         _zeroGram = new double[_ns * _ns];
         Resolvents(setup, _z, _initial, _trace, _zeroGram);
+        // The check reads the initial state just formed: one pass over the d directions, not two.
+        if (Refusal(setup, nodes, RuleError(setup, _z, _weight, _initial)) is { } reason) throw new ArgumentException(reason);
         _realPart = new double[_ns * _ns];
         _imagPart = new double[_ns * _ns];
     }
@@ -52,17 +54,23 @@ public sealed class ContourRepresentation : SpectralRepresentation
     /// zero-mean Gaussian, or the rule misses the exact initial overlaps by more than <see cref="CheckTolerance"/>),
     /// or null when it can.
     /// </summary>
-    public static string? Unresolved(DynamicsSetup setup, int nodes)
+    public static string? Unresolved(DynamicsSetup setup, int nodes) =>
+        Unsupported(setup, nodes) ?? Refusal(setup, nodes, InitialRuleError(setup, nodes));
+
+    private static string? Unsupported(DynamicsSetup setup, int nodes)
     {
         ArgumentNullException.ThrowIfNull(setup);
         if (setup.Classes.Count != 1 || !setup.ZeroMeans)
             return "the contour form covers a single zero-mean Gaussian; use the eigen form for mixtures";
-        if (nodes < 4 || nodes % 2 != 0) return "the number of contour nodes must be even and at least 4";
-        var worst = InitialRuleError(setup, nodes);
-        if (worst <= CheckTolerance) return null;
+        return nodes < 4 || nodes % 2 != 0 ? "the number of contour nodes must be even and at least 4" : null;
+    }
+
+    private static string? Refusal(DynamicsSetup setup, int nodes, double error)
+    {
+        if (error <= CheckTolerance) return null;
         var lambda = setup.Classes[0].Eigenvalues;
         double lo = lambda.Where(x => x > 0).Min(), hi = lambda.Max();
-        return $"the contour rule with {nodes} nodes misses the exact initial overlaps by {worst:G2} (relative; at most {CheckTolerance:G1} is accepted) " +
+        return $"the contour rule with {nodes} nodes misses the exact initial overlaps by {error:G2} (relative; at most {CheckTolerance:G1} is accepted) " +
                $"on a spectrum spanning [{lo:G3}, {hi:G3}]: raise contour-nodes or use method \"compressed\"";
     }
 
@@ -76,10 +84,19 @@ public sealed class ContourRepresentation : SpectralRepresentation
         var lambda = setup.Classes[0].Eigenvalues;
         if (!Array.Exists(lambda, x => x > 0)) return 0;
         var (z, weight) = Place(lambda, nodes);
-        var ns = setup.StateSize;
-        var n2 = ns * ns;
+        var n2 = setup.StateSize * setup.StateSize;
         var state = new double[nodes * n2];
         Resolvents(setup, z, state, new Complex[nodes / 2], new double[n2]);
+        return RuleError(setup, z, weight, state);
+    }
+
+    /// <summary>The rule's error on the initial overlaps, given the initial resolvents <paramref name="state"/>.</summary>
+    private static double RuleError(DynamicsSetup setup, Complex[] z, Complex[] weight, double[] state)
+    {
+        var lambda = setup.Classes[0].Eigenvalues;
+        if (!Array.Exists(lambda, x => x > 0)) return 0;
+        var ns = setup.StateSize;
+        var n2 = ns * ns;
         var rows = setup.Rows;
         double worst = 0;
         for (var power = 0; power <= 2; power++)
