@@ -46,6 +46,9 @@ public sealed class OverlapSnapshot
     /// </summary>
     public ReadOnlyMemory<double> Weights { get; internal set; }
 
+    /// <summary>The mean sample loss over the steps since the previous checkpoint (NaN at t = 0 and where not tracked).</summary>
+    public double TrainingLoss { get; internal set; }
+
     /// <summary>B_c = W K_c W^T per class (s x s each).</summary>
     public double[][] Covariances { get; }
 
@@ -62,11 +65,28 @@ public sealed class OverlapSnapshot
         FillGram(w, dimension, s, default, Norms, scratch);
         for (var c = 0; c < classes.Count; c++)
         {
-            FillGram(w, dimension, s, classes[c].Eigenvalues, Covariances[c], scratch);
+            if (classes[c].Covariance is { } covariance) FillDenseGram(w, dimension, s, covariance, Covariances[c], scratch);
+            else FillGram(w, dimension, s, classes[c].Eigenvalues, Covariances[c], scratch);
             var mean = classes[c].Mean;
             for (var a = 0; a < s; a++)
             {
                 Means[c][a] = TensorPrimitives.Dot(w.Slice(a * dimension, dimension), mean);
+            }
+        }
+    }
+
+    /// <summary>G = W K W^T for a full K (row-major d x d), in O(s d^2).</summary>
+    private static void FillDenseGram(ReadOnlySpan<double> w, int dimension, int s, double[] k, Span<double> gram, Span<double> scratch)
+    {
+        for (var a = 0; a < s; a++)
+        {
+            var rowA = w.Slice(a * dimension, dimension);
+            for (var i = 0; i < dimension; i++) scratch[i] = TensorPrimitives.Dot(k.AsSpan(i * dimension, dimension), rowA);
+            for (var b = a; b < s; b++)
+            {
+                var value = TensorPrimitives.Dot(scratch, w.Slice(b * dimension, dimension));
+                gram[a * s + b] = value;
+                gram[b * s + a] = value;
             }
         }
     }

@@ -27,6 +27,12 @@ public sealed record SgdSetup
     /// <summary>Times t at which statistics are recorded, non-decreasing, in [0, T]; recorded at step round(t d).</summary>
     public required double[] CheckpointTimes { get; init; }
 
+    /// <summary>
+    /// Real data: SGD steps through these rows (in the basis of <see cref="Init"/>), each pass in a fresh random order,
+    /// instead of drawing from <see cref="Classes"/>; a row's class picks its labels. Null: Gaussian samples.
+    /// </summary>
+    public HighDimSgd.Core.Data.DataSplit? Samples { get; init; }
+
     /// <summary>The learning-rate rule.</summary>
     public required IStepSchedule Schedule { get; init; }
 
@@ -79,6 +85,11 @@ public sealed record SgdSetup
             {
                 throw new ArgumentException("Checkpoint times must be non-decreasing.");
             }
+        }
+
+        if (Samples is { } samples && (samples.Dimension != Dimension || samples.Count == 0 || Array.Exists(samples.Classes, c => c < 0 || c >= Classes.Count)))
+        {
+            throw new ArgumentException($"Samples must be non-empty rows of length d = {Dimension} with classes in 0..{Classes.Count - 1}.");
         }
 
         if (!(DivergenceNormLimit > 0))

@@ -6,7 +6,8 @@ namespace HighDimSgd.Simulation;
 
 /// <summary>
 /// Streaming one-pass SGD, exactly <c>X_{k+1} = X_k - (gamma_k / d) grad_r f(r_k; r*_k, eps_k, y) a_k^T</c> with a
-/// fresh sample per step, in the eigenbasis of the class covariances.
+/// fresh sample per step from the Gaussian mixture (in the basis of its vectors), or with the rows of a data set in a
+/// random order per pass (<see cref="SgdSetup.Samples"/>).
 /// </summary>
 public sealed class SgdSimulator
 {
@@ -35,7 +36,9 @@ public sealed class SgdSimulator
     private sealed class SgdEngine(SgdSetup setup)
         : RunEngine(setup.CheckpointTimes, setup.Statistics.Columns, setup.StepCount)
     {
-        public override RunWorker CreateWorker() => new SgdWorker(setup, Columns.Count);
+        private readonly MixtureFactors _factors = new(setup.Classes);
+
+        public override RunWorker CreateWorker() => new SgdWorker(setup, Columns.Count, _factors);
     }
 }
 
@@ -58,56 +61,48 @@ public static class SgdEnsemble
 internal sealed class SgdWorker : StudentTeacherWorker
 {
     private readonly LossModel _model;
+    private readonly SampleSource _source;
     private readonly double[] _sample;
     private readonly double[] _r;
     private readonly double[] _rstar;
     private readonly double[] _eps;
     private readonly double[] _gradient;
-    private readonly double[][] _sqrtEigenvalues;
-    private readonly bool[] _centered;
-    private readonly double[] _cumulativeProbability;
+    private double _lossSum;
+    private long _lossCount;
 
-    public SgdWorker(SgdSetup setup, int columns)
+    public SgdWorker(SgdSetup setup, int columns, MixtureFactors factors)
         : base(setup, columns, 1.0 / setup.Dimension)
     {
         _model = setup.Model;
+        _source = SampleSource.For(setup, factors);
         _sample = new double[Dimension];
         _r = new double[Students];
         _rstar = new double[setup.TeacherDirections];
         _eps = new double[_model.NoiseCount];
         _gradient = new double[Students];
-        var classes = setup.Classes;
-        _sqrtEigenvalues = new double[classes.Count][];
-        _centered = new bool[classes.Count];
-        _cumulativeProbability = new double[classes.Count];
-        var cumulative = 0.0;
-        for (var c = 0; c < classes.Count; c++)
-        {
-            _sqrtEigenvalues[c] = new double[Dimension];
-            TensorPrimitives.Sqrt(classes[c].Eigenvalues, _sqrtEigenvalues[c]);
-            _centered[c] = classes[c].HasZeroMean;
-            cumulative += classes[c].Probability;
-            _cumulativeProbability[c] = cumulative;
-        }
+    }
 
-        // Rounding must never leave a uniform draw without a class.
-        _cumulativeProbability[^1] = double.PositiveInfinity;
+    protected override void StartRun(NormalSampler sampler)
+    {
+        _source.StartRun(sampler);
+        _lossSum = 0;
+        _lossCount = 0;
+    }
+
+    /// <summary>The mean sample loss (before each update) since the previous checkpoint.</summary>
+    protected override double TakeTrainingLoss()
+    {
+        var mean = _lossCount == 0 ? double.NaN : _lossSum / _lossCount;
+        _lossSum = 0;
+        _lossCount = 0;
+        return mean;
     }
 
     protected override bool Step(NormalSampler sampler, StepSizeController controller, double time)
     {
         var d = Dimension;
-        var c = SampleClass(sampler);
         var a = _sample.AsSpan();
-        sampler.Fill(a);
-        if (_centered[c])
-        {
-            TensorPrimitives.Multiply(a, _sqrtEigenvalues[c], a);
-        }
-        else
-        {
-            TensorPrimitives.FusedMultiplyAdd(a, _sqrtEigenvalues[c], Setup.Classes[c].Mean, a);
-        }
+        var c = _source.Next(sampler, a);
 
         ReadOnlySpan<double> w = W;
         var check = 0.0;
@@ -127,7 +122,9 @@ internal sealed class SgdWorker : StudentTeacherWorker
             sampler.Fill(_eps);
         }
 
-        _model.LossAndGradient(_r, _rstar, _eps, Setup.Classes[c].Labels, _gradient);
+        var loss = _model.LossAndGradient(_r, _rstar, _eps, Setup.Classes[c].Labels, _gradient);
+        _lossSum += loss;
+        _lossCount++;
         var gradientSquared = TensorPrimitives.Dot(_gradient, _gradient);
         // ||G_k||_F^2 = ||grad_r f||^2 ||a||^2 for the rank-one sample gradient G_k = grad_r f a^T.
         var sampleGradientNorm = Setup.Schedule.UsesGradientNorm ? gradientSquared * TensorPrimitives.Dot(a, a) : 0.0;
@@ -146,22 +143,5 @@ internal sealed class SgdWorker : StudentTeacherWorker
         }
 
         return true;
-    }
-
-    private int SampleClass(NormalSampler sampler)
-    {
-        if (_cumulativeProbability.Length == 1)
-        {
-            return 0;
-        }
-
-        var u = sampler.NextUniform();
-        var c = 0;
-        while (u >= _cumulativeProbability[c])
-        {
-            c++;
-        }
-
-        return c;
     }
 }

@@ -48,6 +48,14 @@ internal abstract class StudentTeacherWorker : RunWorker
     /// <summary>The state W, row-major (l + l*) x d.</summary>
     protected double[] W { get; }
 
+    /// <summary>Called once per run before the first step, with the run's stream.</summary>
+    protected virtual void StartRun(NormalSampler sampler)
+    {
+    }
+
+    /// <summary>The mean sample loss since the previous checkpoint (NaN when the worker does not track it); resets it.</summary>
+    protected virtual double TakeTrainingLoss() => double.NaN;
+
     /// <summary>Advances W by one step at time <paramref name="time"/>; false when the state stopped being finite.</summary>
     protected abstract bool Step(NormalSampler sampler, StepSizeController controller, double time);
 
@@ -56,6 +64,7 @@ internal abstract class StudentTeacherWorker : RunWorker
         values.Fill(double.NaN);
         LoadInitialState();
         var sampler = NormalSampler.ForRun(seed, runIndex);
+        StartRun(sampler);
         var controller = Setup.Schedule.Start(Setup);
         var readsWeights = Setup.Schedule.ReadsWeights;
         var stepsPerNormCheck = Math.Max(1L, (long)Math.Round(1.0 / TimeStep));
@@ -108,6 +117,7 @@ internal abstract class StudentTeacherWorker : RunWorker
     {
         _snapshot.Time = time;
         _snapshot.Weights = W;
+        _snapshot.TrainingLoss = TakeTrainingLoss();
         _snapshot.Compute(W, Dimension, Setup.Classes, _scratch);
         _statistics(_snapshot, destination[..(_columns - 1)]);
         destination[_columns - 1] = rate;

@@ -11,20 +11,30 @@ public static class ComparePlots
     {
         var theory = comparison.Theory;
         var (gap, at, sigmas) = comparison.Summary();
+        var real = comparison.RealData;
+        var commuting = comparison.Commuting;
+        var sgdLabel = real is null ? "SGD" : "SGD, Gaussian surrogate";
         var panels = theory.Columns
             .Where(c => c != "risk" && comparison.Sgd.Columns.Contains(c))
-            .Select(c => new StatisticPanel(c, Line(theory.Times, theory.Column(c), "ODE"), Band(comparison.Sgd, c, "SGD")))
+            .Select(c => new StatisticPanel(c, Line(theory.Times, theory.Column(c), "ODE"), Band(comparison.Sgd, c, sgdLabel))
+            {
+                SecondBand = real is not null && real.Columns.Contains(c) ? Band(real, c, "SGD, real samples") : null,
+                SecondTheory = commuting is not null ? Line(commuting.Times, commuting.Column(c), "ODE, commuting approximation") : null,
+            })
             .ToArray();
+        var realGap = comparison.RealDataGap() is var (largest, _, final) ? $"; real data: final gap {final:P1} (largest {largest:P1})" : "";
         ComparePlot.Write(pathWithoutExtension, new ComparePlotData
         {
             Title = context.Problem.Title,
             Subtitle = $"d = {comparison.Dimension}, {comparison.Runs} SGD runs (band: mean ± 2 se); " +
-                       $"largest gap {gap:P2} at t = {at:G3}, {sigmas:F1} se",
+                       $"largest gap {gap:P2} at t = {at:G3}, {sigmas:F1} se{realGap}",
             YLabel = "risk",
             LogY = logY,
             Theory = Line(theory.Times, theory.Column("risk"), $"ODE ({theory.Method})"),
-            Sgd = Band(comparison.Sgd, "risk", "SGD mean"),
-            Homogenized = comparison.Homogenized is { } h ? Band(h, "risk", "homogenized SGD") : null,
+            Sgd = Band(comparison.Sgd, "risk", real is null ? "SGD mean" : "SGD mean, Gaussian surrogate"),
+            SecondBand = comparison.Homogenized is { } h ? Band(h, "risk", "homogenized SGD")
+                : real is not null ? Band(real, "risk", "SGD mean, real samples (test loss)") : null,
+            SecondTheory = commuting is not null ? Line(commuting.Times, commuting.Column("risk"), "ODE, commuting approximation") : null,
             ExtraPanels = panels,
         });
     }

@@ -13,7 +13,11 @@ public readonly record struct CheckpointAgreement(double Time, double Theory, do
     public double GapInStandardErrors => Mean == Theory ? 0 : (Mean - Theory) / StandardError;
 }
 
-/// <summary>The result of <c>compare</c>: the ODE, the SGD ensemble (and homogenized SGD), and their agreement.</summary>
+/// <summary>
+/// The result of <c>compare</c>: the ODE, the SGD ensemble (and homogenized SGD), and their agreement. On real data the
+/// SGD ensemble runs on the Gaussian-mixture surrogate that the theory solves (its gap is the solver's accuracy), and
+/// <see cref="RealData"/> on the real samples (its gap to the theory is a property of the data set).
+/// </summary>
 public sealed record Comparison(
     TheoryResult Theory,
     EnsembleResult Sgd,
@@ -22,6 +26,37 @@ public sealed record Comparison(
     int Runs,
     ulong Seed)
 {
+    /// <summary>Real data: SGD on the training samples, evaluated on the test split.</summary>
+    public EnsembleResult? RealData { get; init; }
+
+    /// <summary>Real data solved in the dense form: the commuting approximation of the same problem, for comparison.</summary>
+    public TheoryResult? Commuting { get; init; }
+
+    /// <summary>Per checkpoint |real - theory| / |theory| of the risk and the largest one (real data only).</summary>
+    public (double Largest, double Time, double Final)? RealDataGap(string statistic = "risk")
+    {
+        if (RealData is null) return null;
+        var theory = Theory.Column(statistic);
+        var real = RealData.MeanOf(statistic);
+        var count = Math.Min(theory.Length, real.Length);
+        var gaps = Enumerable.Range(0, count).Where(k => RealData.Count(k) > 0)
+            .Select(k => (Gap: Math.Abs(real[k] - theory[k]) / Math.Abs(theory[k]), Time: Theory.Times[k])).ToArray();
+        var worst = gaps.MaxBy(g => g.Gap);
+        return (worst.Gap, worst.Time, gaps[^1].Gap);
+    }
+
+    /// <summary>|commuting - dense| / |dense| of the risk, largest over the checkpoints.</summary>
+    public (double Largest, double Time)? CommutingGap(string statistic = "risk")
+    {
+        if (Commuting is null) return null;
+        var dense = Theory.Column(statistic);
+        var commuting = Commuting.Column(statistic);
+        var count = Math.Min(dense.Length, commuting.Length);
+        var worst = Enumerable.Range(0, count).Select(k => (Gap: Math.Abs(commuting[k] - dense[k]) / Math.Abs(dense[k]), Time: Theory.Times[k]))
+            .MaxBy(g => g.Gap);
+        return (worst.Gap, worst.Time);
+    }
+
     /// <summary>Per checkpoint agreement for <paramref name="statistic"/> (default: risk), over the times both reached.</summary>
     public CheckpointAgreement[] Agreement(string statistic = "risk")
     {
@@ -46,12 +81,19 @@ public sealed record Comparison(
         return (worst.RelativeGap, worst.Time, sigmas);
     }
 
-    /// <summary>One line for the console.</summary>
+    /// <summary>One line for the console (three on real data: surrogate, real samples, commuting approximation).</summary>
     public string SummaryLine()
     {
         var (gap, time, sigmas) = Summary();
-        return $"agreement: largest relative gap of the risk {gap:P2} at t = {time:G4}; largest gap {sigmas:F1} standard errors " +
-               $"(d = {Dimension}, {Runs} runs; ODE {Theory.Description}, {Theory.WallTime.TotalSeconds:F2} s)";
+        var what = RealData is null ? "" : " (theory vs SGD on the Gaussian surrogate)";
+        var line = $"agreement{what}: largest relative gap of the risk {gap:P2} at t = {time:G4}; largest gap {sigmas:F1} standard errors " +
+                   $"(d = {Dimension}, {Runs} runs; ODE {Theory.Description}, {Theory.WallTime.TotalSeconds:F2} s)";
+        if (RealDataGap() is var (largest, at, final))
+            line += $"\ntheory vs SGD on the real samples (test loss): largest relative gap {largest:P2} at t = {at:G4}, {final:P2} at the end " +
+                    "(a property of the data set: how far it is from its Gaussian surrogate)";
+        if (CommutingGap() is var (commuting, when))
+            line += $"\ncommuting approximation vs dense theory: largest relative gap of the risk {commuting:P2} at t = {when:G4}";
+        return line;
     }
 
     /// <summary>Solves the ODE and simulates SGD (and optionally homogenized SGD) for a problem.</summary>
@@ -63,10 +105,15 @@ public sealed record Comparison(
         var options = context.SolverOptions(method);
         var sgdSetup = SimulationFactory.Sgd(context);
         var hsgdSetup = homogenized ? SimulationFactory.Homogenized(context) : null;
+        var realSetup = context.RealData is not null ? SimulationFactory.RealSgd(context) : null;
         var theory = TheorySolver.Solve(context.Dynamics, context.Statistics, options, Report(progress, "ODE"));
-        var sgd = SgdEnsemble.Run(sgdSetup, runs, seed, Report(progress, "SGD"));
+        var commuting = theory.Method == "dense"
+            ? TheorySolver.Solve(context.Dynamics, context.Statistics, options with { Method = "eigen" }, Report(progress, "ODE, commuting approximation"))
+            : null;
+        var sgd = SgdEnsemble.Run(sgdSetup, runs, seed, Report(progress, realSetup is null ? "SGD" : "SGD on the Gaussian surrogate"));
         var hsgd = hsgdSetup is null ? null : HomogenizedSgd.Run(hsgdSetup, runs, seed + 7919, Report(progress, "homogenized SGD"));
-        return new Comparison(theory, sgd, hsgd, context.Dimension, runs, seed);
+        var real = realSetup is null ? null : SgdEnsemble.Run(realSetup, runs, seed, Report(progress, "SGD on the real samples"));
+        return new Comparison(theory, sgd, hsgd, context.Dimension, runs, seed) { RealData = real, Commuting = commuting };
     }
 
     private static IProgress<double>? Report(IProgress<(string, double)>? progress, string stage) =>

@@ -50,6 +50,9 @@ public sealed class ProblemContext
     /// <summary>d.</summary>
     public int Dimension => Data.Dimension;
 
+    /// <summary>The data set of a real-data problem (null for synthetic data).</summary>
+    public Core.Data.RealDataSet? RealData => Data.RealData;
+
     /// <summary>Loads, validates and realises a problem file.</summary>
     public static ProblemContext Load(string path, int? dimension = null, IReadOnlyList<string>? set = null)
     {
@@ -68,6 +71,7 @@ public sealed class ProblemContext
             var problem = ProblemLoader.Parse(text, sourcePath, overrides);
             var model = ModelResolver.Compile(problem.Model);
             var data = ProblemRealization.Materialize(problem, dimension);
+            if (data.RealData is { } real) problem = WithDataHorizon(problem, real);
             var classes = Classes(data);
             var times = problem.Output.Times(problem.Optimizer.Horizon);
             if (times[0] != 0) times = [0, .. times];
@@ -86,6 +90,24 @@ public sealed class ProblemContext
         }
     }
 
+    /// <summary>
+    /// Real data: the horizon defaults to the passes over the training split, n_train * epochs / d, and cannot exceed them
+    /// (SGD on the samples has no more data to use).
+    /// </summary>
+    private static Problem WithDataHorizon(Problem problem, Core.Data.RealDataSet real)
+    {
+        var source = problem.Data.Source!;
+        var available = (double)real.Train.Count * source.Epochs / real.Train.Dimension;
+        var horizon = problem.Optimizer.Horizon;
+        if (double.IsNaN(horizon)) horizon = available;
+        else if (horizon > available * (1 + 1e-12))
+            throw new UserErrorException($"{problem.SourcePath}: optimizer.horizon: {horizon:G6} is longer than the data allows: " +
+                                         $"{real.Train.Count} training samples x {source.Epochs} epoch(s) / d = {real.Train.Dimension} gives T = {available:G6} (raise data.source.epochs)");
+        if (problem.Output.LogStart is { } start && start >= horizon)
+            throw new UserErrorException($"{problem.SourcePath}: output.log-start: must be below the horizon {horizon:G6}, got {start:G6}");
+        return problem with { Optimizer = problem.Optimizer with { Horizon = horizon } };
+    }
+
     /// <summary>Reads <c>--set KEY=VALUE</c> options; a malformed one is a user error.</summary>
     public static ProblemOverride[] ParseOverrides(IReadOnlyList<string>? set)
     {
@@ -101,7 +123,7 @@ public sealed class ProblemContext
 
     /// <summary>The realised classes as the engine's <see cref="DataClass"/>es (no hard label: no free labels).</summary>
     internal static DataClass[] Classes(MaterializedProblem data) =>
-        [.. data.Classes.Select(c => new DataClass(c.Probability, c.Mean, c.Eigenvalues, c.HardLabel ?? []))];
+        [.. data.Classes.Select(c => new DataClass(c.Probability, c.Mean, c.Eigenvalues, c.HardLabel ?? []) { Covariance = c.Covariance })];
 
     private static string[] ValidateStatistics(Problem problem, DynamicsSetup setup)
     {
@@ -176,13 +198,15 @@ public sealed class ProblemContext
     {
         var s = Problem.Solver;
         var method = methodOverride ?? s.Method.ToString().ToLowerInvariant();
-        if (method is not ("auto" or "eigen" or "compressed" or "contour"))
-            throw new UserErrorException($"--method must be auto, eigen, compressed or contour, got '{method}'");
+        if (method is not ("auto" or "eigen" or "compressed" or "contour" or "dense"))
+            throw new UserErrorException($"--method must be auto, eigen, compressed, contour or dense, got '{method}'");
+        if (method == "dense" && Dynamics.Blocks.Count > 0)
+            throw new UserErrorException($"{Problem.SourcePath}: the dense method cannot restrict statistics to [output] blocks; use --method eigen");
         if (method == "compressed" && SpectralCompression.Unsupported(Dynamics) is { } why)
             throw new UserErrorException($"{Problem.SourcePath}: the compressed method needs one spectrum shared by every class ({why}); use --method eigen");
         if (method == "contour" && !TheorySolver.ContourApplies(Dynamics))
             throw new UserErrorException(
-                $"{Problem.SourcePath}: the contour method needs a single zero-mean Gaussian and no [output] blocks; use --method eigen");
+                $"{Problem.SourcePath}: the contour method needs a single zero-mean Gaussian with a diagonal covariance and no [output] blocks; use --method eigen");
         var nodes = s.ContourNodes ?? 128;
         if (method == "contour" && ContourRepresentation.Unresolved(Dynamics, nodes) is { } unresolved)
             throw new UserErrorException($"{Problem.SourcePath}: solver.method = \"contour\": {unresolved}");

@@ -51,6 +51,78 @@ public static class SimulationFactory
         };
     }
 
+    /// <summary>The column of real-data SGD's mean sample loss since the previous checkpoint.</summary>
+    public const string TrainingLossColumn = "train_loss";
+
+    /// <summary>
+    /// Statistics real-data SGD records: "risk" is the mean loss over the test split, "classification_error" the test error
+    /// (sign of r for binary labels, argmax for one-hot), "norm" tr(X X^T), and the running training loss.
+    /// </summary>
+    public static string[] RealDataColumns(ProblemContext context) =>
+    [
+        "risk",
+        .. context.Statistics.Where(s => s is "classification_error" or "norm").Distinct(),
+        TrainingLossColumn,
+    ];
+
+    /// <summary>
+    /// SGD on the real training samples of a real-data problem, one pass per epoch in a fresh random order per run,
+    /// evaluated on the test split at every checkpoint.
+    /// </summary>
+    public static SgdSetup RealSgd(ProblemContext context)
+    {
+        var real = context.RealData ?? throw new InvalidOperationException("Not a real-data problem.");
+        var setup = context.Dynamics;
+        var columns = RealDataColumns(context);
+        var test = real.Test;
+        var l = setup.StudentDirections;
+        var evaluator = new StatisticsEvaluator(columns, () =>
+        {
+            var r = new double[test.Count * l];
+            return (overlaps, values) =>
+            {
+                var w = overlaps.Weights.Span[..(l * test.Dimension)];
+                // r_k = X a_k for every test sample at once: R = A X^T.
+                HighDimSgd.Core.Linear.Blas.Multiply(test.Features, false, w, true, r, test.Count, l, test.Dimension);
+                double loss = 0, wrong = 0;
+                for (var k = 0; k < test.Count; k++)
+                {
+                    var rk = r.AsSpan(k * l, l);
+                    var labels = setup.Classes[test.Classes[k]].Labels;
+                    loss += setup.Model.Loss(rk, [], [], labels);
+                    wrong += Misclassified(rk, labels);
+                }
+                for (var j = 0; j < columns.Length; j++)
+                {
+                    values[j] = columns[j] switch
+                    {
+                        "risk" => loss / test.Count,
+                        "classification_error" => wrong / test.Count,
+                        "norm" => Trace(overlaps.Norms, overlaps.Size, l),
+                        _ => overlaps.TrainingLoss,
+                    };
+                }
+            };
+        });
+        return Sgd(context) with { Samples = real.Train, Statistics = evaluator };
+    }
+
+    /// <summary>1 for a wrong prediction, 1/2 for a tie (as the theory counts r = 0), else 0.</summary>
+    private static double Misclassified(ReadOnlySpan<double> r, double[] labels)
+    {
+        if (r.Length == 1) return r[0] == 0 ? 0.5 : (r[0] > 0) == (labels[0] == 1) ? 0 : 1;
+        var best = 0;
+        for (var a = 1; a < r.Length; a++) if (r[a] > r[best]) best = a;
+        return labels[best] == 1 ? 0 : 1;
+    }
+
+    private static double Trace(double[] gram, int size, int count)
+    {
+        double sum = 0;
+        for (var a = 0; a < count; a++) sum += gram[a * size + a];
+        return sum;
+    }
+
     /// <summary>Homogenized SGD (theory.md section 8); single zero-mean Gaussian only.</summary>
     public static HomogenizedSetup Homogenized(ProblemContext context)
     {

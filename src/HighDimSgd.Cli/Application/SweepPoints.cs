@@ -170,17 +170,8 @@ public sealed class ResultCache
     /// <summary>The cache folder.</summary>
     public string Directory { get; }
 
-    /// <summary>
-    /// The default folder: $HDSGD_CACHE, else $XDG_CACHE_HOME/hdsgd, else ~/.cache/hdsgd. A Slurm sweep needs one
-    /// that the compute nodes share.
-    /// </summary>
-    public static string DefaultDirectory()
-    {
-        if (Environment.GetEnvironmentVariable("HDSGD_CACHE") is { Length: > 0 } explicitPath) return explicitPath;
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = xdg is { Length: > 0 } ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "hdsgd");
-    }
+    /// <summary>The default folder (<see cref="Core.CacheFolder.Default"/>).</summary>
+    public static string DefaultDirectory() => Core.CacheFolder.Default();
 
     private string EntryPath(string key) => Path.Combine(Directory, "results", key[..2], key);
 

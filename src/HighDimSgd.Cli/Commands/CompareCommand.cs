@@ -57,12 +57,18 @@ internal static class CompareCommand
             OutputTables.WriteTheory(folder, comparison.Theory);
             OutputTables.WriteEnsemble(folder, comparison.Sgd);
             if (comparison.Homogenized is not null) OutputTables.WriteEnsemble(folder, comparison.Homogenized, "homogenized.csv");
+            if (comparison.RealData is not null) OutputTables.WriteEnsemble(folder, comparison.RealData, "sgd-real.csv");
+            if (comparison.Commuting is not null) OutputTables.WriteTheory(folder, comparison.Commuting, "theory-commuting.csv");
             OutputTables.WriteComparison(folder, comparison);
             ComparePlots.Write(folder.File("compare"), context, comparison, result.GetValue(logY));
             var details = SolveCommand.Describe(comparison.Theory);
             foreach (var (k, v) in SimulateCommand.Describe(comparison.Sgd, n, s, clock.Elapsed.TotalSeconds)) details[k] = v?.DeepClone();
             var (gap, at, sigmas) = comparison.Summary();
             details["agreement"] = new JsonObject { ["max_relative_gap"] = gap, ["at_t"] = at, ["max_gap_in_stderr"] = sigmas };
+            if (comparison.RealDataGap() is var (realLargest, realAt, realFinal))
+                details["real_data"] = new JsonObject { ["max_relative_gap"] = realLargest, ["at_t"] = realAt, ["final_relative_gap"] = realFinal };
+            if (comparison.CommutingGap() is var (commutingGap, commutingAt))
+                details["commuting_approximation"] = new JsonObject { ["max_relative_gap"] = commutingGap, ["at_t"] = commutingAt, ["method"] = comparison.Commuting!.Description };
             FiniteSizeStudy? finite = null;
             if (study is not null)
             {
@@ -75,7 +81,8 @@ internal static class CompareCommand
             Console.Out.WriteLine(SolveCommand.Summary(comparison.Theory, folder.FinalPath("theory.csv")));
             Console.Out.WriteLine(comparison.SummaryLine());
             if (finite is not null) Console.Out.WriteLine(finite.SummaryLine());
-            Console.Out.WriteLine($"Wrote {folder.FinalPath("compare.png")} (and .svg, compare.csv, sgd.csv, run.json)");
+            var extras = comparison.RealData is null ? "" : ", sgd-real.csv" + (comparison.Commuting is null ? "" : ", theory-commuting.csv");
+            Console.Out.WriteLine($"Wrote {folder.FinalPath("compare.png")} (and .svg, compare.csv, sgd.csv{extras}, run.json)");
             return 0;
         });
         return command;

@@ -5,7 +5,8 @@ namespace HighDimSgd.Cli.Plotting;
 
 /// <summary>
 /// The figure of <c>hdsgd compare</c>: theory (solid dark line) against the SGD ensemble mean
-/// (blue line with markers and a ± 2 se band), optionally homogenized SGD (orange, open squares), and one extra
+/// (blue line with markers and a ± 2 se band), optionally a second simulation (homogenized SGD, or SGD on real samples:
+/// orange, open squares) and a second theory (grey line), and one extra
 /// panel per additional statistic stacked below with a shared time axis.
 /// </summary>
 public static class ComparePlot
@@ -23,10 +24,10 @@ public static class ComparePlot
         var xScale = AxisScale.For(data.LogX);
         var panels = new List<PanelContent>
         {
-            PanelContent.Map(data.YLabel, AxisScale.For(data.LogY), data.Theory, data.Sgd, data.Homogenized, xScale),
+            PanelContent.Map(data.YLabel, AxisScale.For(data.LogY), data.Theory, data.Sgd, data.SecondBand, data.SecondTheory, xScale),
         };
         foreach (var extra in data.ExtraPanels)
-            panels.Add(PanelContent.Map(extra.Name, AxisScale.For(extra.LogY), extra.Theory, extra.Sgd, null, xScale));
+            panels.Add(PanelContent.Map(extra.Name, AxisScale.For(extra.LogY), extra.Theory, extra.Sgd, extra.SecondBand, extra.SecondTheory, xScale));
 
         var xData = panels.Aggregate(CoordinateSpan.Empty, (span, panel) => span.Union(panel.XSpan()));
         var xLimits = PanelAxes.Limits(xData, xScale);
@@ -64,17 +65,24 @@ public static class ComparePlot
         var legend = new List<LegendItem>();
 
         DrawBandFill(plot, panel.Sgd, PlotTheme.Sgd);
-        if (panel.Homogenized is { } homogenized) DrawBandFill(plot, homogenized, PlotTheme.Homogenized);
+        if (panel.SecondBand is { } secondBand) DrawBandFill(plot, secondBand, PlotTheme.SecondBand);
+
+        if (panel.SecondTheory is { } alternative)
+        {
+            var line = plot.Add.ScatterLine(alternative.Xs, alternative.Ys, PlotTheme.Reference);
+            line.LineWidth = PlotTheme.MeanWidth;
+            legend.Add(new LegendItem { LabelText = panel.SecondTheoryLabel!, LineColor = PlotTheme.Reference, LineWidth = PlotTheme.MeanWidth });
+        }
 
         var theory = plot.Add.ScatterLine(panel.Theory.Xs, panel.Theory.Ys, PlotTheme.Theory);
         theory.LineWidth = PlotTheme.TheoryWidth;
         legend.Add(new LegendItem { LabelText = panel.TheoryLabel, LineColor = PlotTheme.Theory, LineWidth = PlotTheme.TheoryWidth });
 
-        if (panel.Homogenized is { } hom)
+        if (panel.SecondBand is { } second)
         {
             // Solid with open markers, not dashed: ScottPlot's SVG backend cannot draw dash effects (it warns on stderr).
-            DrawMeanLine(plot, hom.Mean, PlotTheme.Homogenized, LinePattern.Solid, MarkerShape.OpenSquare);
-            legend.Add(BandLegend(panel.HomogenizedLabel!, PlotTheme.Homogenized, LinePattern.Solid, MarkerShape.OpenSquare));
+            DrawMeanLine(plot, second.Mean, PlotTheme.SecondBand, LinePattern.Solid, MarkerShape.OpenSquare);
+            legend.Add(BandLegend(panel.SecondBandLabel!, PlotTheme.SecondBand, LinePattern.Solid, MarkerShape.OpenSquare));
         }
 
         DrawMeanLine(plot, panel.Sgd.Mean, PlotTheme.Sgd, LinePattern.Solid, MarkerShape.FilledCircle);
@@ -168,32 +176,36 @@ public static class ComparePlot
         string YLabel, AxisScale YScale,
         MappedLine Theory, string TheoryLabel,
         MappedBand Sgd, string SgdLabel,
-        MappedBand? Homogenized, string? HomogenizedLabel)
+        MappedBand? SecondBand, string? SecondBandLabel,
+        MappedLine? SecondTheory, string? SecondTheoryLabel)
     {
         public static PanelContent Map(string yLabel, AxisScale yScale, Curve theory, CurveBand sgd,
-            CurveBand? homogenized, AxisScale xScale)
+            CurveBand? secondBand, Curve? secondTheory, AxisScale xScale)
         {
+            secondTheory?.Validated();
             theory.Validated();
             sgd.Validated();
-            homogenized?.Validated();
+            secondBand?.Validated();
 
             var theoryLine = MappedLine.From(theory.Times, theory.Values, xScale, yScale);
             // Bands that reach zero on a log axis are cut half a decade below the lowest curve.
-            double logFloor = LowestCurveValue(theoryLine, sgd, homogenized, xScale, yScale) - LogBandDepthInDecades;
+            double logFloor = LowestCurveValue(theoryLine, sgd, secondBand, xScale, yScale) - LogBandDepthInDecades;
             return new PanelContent(
                 yLabel, yScale,
                 theoryLine, theory.Label,
                 MappedBand.From(sgd, xScale, yScale, logFloor), BandLabel(sgd),
-                homogenized is null ? null : MappedBand.From(homogenized, xScale, yScale, logFloor),
-                homogenized is null ? null : BandLabel(homogenized));
+                secondBand is null ? null : MappedBand.From(secondBand, xScale, yScale, logFloor),
+                secondBand is null ? null : BandLabel(secondBand),
+                secondTheory is null ? null : MappedLine.From(secondTheory.Times, secondTheory.Values, xScale, yScale),
+                secondTheory?.Label);
         }
 
-        private static double LowestCurveValue(MappedLine theory, CurveBand sgd, CurveBand? homogenized,
+        private static double LowestCurveValue(MappedLine theory, CurveBand sgd, CurveBand? secondBand,
             AxisScale xScale, AxisScale yScale)
         {
             var span = theory.YSpan().Union(MappedLine.From(sgd.Times, sgd.Mean, xScale, yScale).YSpan());
-            if (homogenized is not null)
-                span = span.Union(MappedLine.From(homogenized.Times, homogenized.Mean, xScale, yScale).YSpan());
+            if (secondBand is not null)
+                span = span.Union(MappedLine.From(secondBand.Times, secondBand.Mean, xScale, yScale).YSpan());
             return span.IsEmpty ? 0 : span.Min;
         }
 
@@ -203,7 +215,8 @@ public static class ComparePlot
         {
             yield return Theory;
             yield return Sgd.Mean;
-            if (Homogenized is not null) yield return Homogenized.Mean;
+            if (SecondBand is not null) yield return SecondBand.Mean;
+            if (SecondTheory is not null) yield return SecondTheory;
         }
 
         public CoordinateSpan XSpan() => Lines().Aggregate(CoordinateSpan.Empty, (span, line) => span.Union(line.XSpan()));
@@ -211,7 +224,8 @@ public static class ComparePlot
         public CoordinateSpan YSpan()
         {
             var span = Theory.YSpan().Union(Sgd.YSpan());
-            return Homogenized is null ? span : span.Union(Homogenized.YSpan());
+            if (SecondTheory is not null) span = span.Union(SecondTheory.YSpan());
+            return SecondBand is null ? span : span.Union(SecondBand.YSpan());
         }
     }
 }

@@ -9,7 +9,7 @@ internal static class PlotTheme
 
     public static readonly Color Theory = Color.FromHex("#1a1a1a");
     public static readonly Color Sgd = Color.FromHex("#1f77b4");
-    public static readonly Color Homogenized = Color.FromHex("#d95f02");
+    public static readonly Color SecondBand = Color.FromHex("#d95f02");
     public static readonly Color Fit = Color.FromHex("#d62728");
     public static readonly Color Reference = Color.FromHex("#7f7f7f");
 

@@ -12,6 +12,13 @@ public sealed record DataClass(double Probability, double[] Mean, double[] Eigen
     /// <summary>The single-Gaussian case: one class, probability 1, zero mean, no free labels.</summary>
     public static DataClass CenteredGaussian(double[] eigenvalues) => new(1.0, new double[eigenvalues.Length], eigenvalues, []);
 
+    /// <summary>
+    /// The full covariance K_c (row-major d x d) in the basis of the other vectors, when it is not diagonal there (real
+    /// data: the classes' covariances do not commute); <see cref="Eigenvalues"/> is then its diagonal, which is what the
+    /// per-direction forms use (the commuting approximation). Null: K_c is diagonal with entries <see cref="Eigenvalues"/>.
+    /// </summary>
+    public double[]? Covariance { get; init; }
+
     /// <summary>True when the class mean is exactly zero.</summary>
     public bool HasZeroMean => Array.TrueForAll(Mean, m => m == 0);
 

@@ -5,7 +5,7 @@ using HighDimSgd.Core.Ode;
 namespace HighDimSgd.Core.Dynamics;
 
 /// <summary>How to solve the limiting ODE.</summary>
-/// <param name="Method">"auto", "eigen", "compressed" or "contour".</param>
+/// <param name="Method">"auto", "eigen", "compressed", "contour" or "dense".</param>
 /// <param name="RelativeTolerance">Integrator relative tolerance.</param>
 /// <param name="AbsoluteTolerance">Integrator absolute tolerance.</param>
 /// <param name="ContourNodes">Nodes on the contour (total; half are stored).</param>
@@ -32,6 +32,13 @@ public sealed record SolverOptions(
 
     /// <summary>Resolution of the compressed spectrum (the first try; it is refined while the error estimate is too large).</summary>
     public CompressionOptions Compression { get; init; } = new();
+
+    /// <summary>
+    /// Largest (ns d)^3, the multiply-adds of one dense right-hand side, for which "auto" solves a problem whose class
+    /// covariances do not commute in the dense form (d = 784 with one student row: 4.8e8); above it, the commuting
+    /// approximation.
+    /// </summary>
+    public double DenseCostLimit { get; init; } = 1e9;
 
     /// <summary>Largest accepted compression error estimate (relative, on the risk and the overlaps).</summary>
     public double CompressionTolerance { get; init; } = 1e-6;
@@ -76,7 +83,14 @@ public static class TheorySolver
 {
     /// <summary>The contour form covers one zero-mean Gaussian and cannot split the spectrum by index block.</summary>
     public static bool ContourApplies(DynamicsSetup setup) =>
-        setup.Classes.Count == 1 && setup.ZeroMeans && setup.Blocks.Count == 0;
+        setup.Classes.Count == 1 && setup.ZeroMeans && setup.Blocks.Count == 0 && !HasFullCovariances(setup);
+
+    /// <summary>True when some class covariance is not diagonal in the shared basis (real data).</summary>
+    public static bool HasFullCovariances(DynamicsSetup setup) => setup.Classes.Any(c => c.Covariance is not null);
+
+    /// <summary>What the per-direction forms solve when the covariances do not commute, for the run record.</summary>
+    private static string Commuting(DynamicsSetup setup) =>
+        HasFullCovariances(setup) ? " (commuting approximation: each K_c replaced by its diagonal in the pooled eigenbasis)" : "";
 
     /// <summary>
     /// Picks the representation and says why: exact eigen-groups when they are few; above
@@ -89,25 +103,35 @@ public static class TheorySolver
         ArgumentNullException.ThrowIfNull(options);
         switch (options.Method)
         {
+            case "dense":
+                if (setup.Blocks.Count > 0)
+                    throw new ArgumentException("The dense method cannot restrict statistics to index blocks; use 'eigen'.");
+                return (new DenseRepresentation(setup), "dense requested");
             case "eigen":
-                return (new EigenRepresentation(setup, setup.Blocks), "eigen requested");
+                return (new EigenRepresentation(setup, setup.Blocks), "eigen requested" + Commuting(setup));
             case "compressed":
                 if (SpectralCompression.Unsupported(setup) is { } why)
                     throw new ArgumentException($"The compressed method needs one spectrum shared by every class ({why}); use 'eigen'.");
-                return (Compressed(setup, options.Compression), "compressed requested");
+                return (Compressed(setup, options.Compression), "compressed requested" + Commuting(setup));
             case "contour":
                 if (!ContourApplies(setup))
                     throw new ArgumentException("The contour method needs a single zero-mean Gaussian and no index blocks; use 'eigen'.");
                 return (new ContourRepresentation(setup, options.ContourNodes), "contour requested");
             case "auto":
+                var dense = DenseRepresentation.CostPerEvaluation(setup);
+                if (HasFullCovariances(setup) && dense <= options.DenseCostLimit && setup.Blocks.Count == 0)
+                    return (new DenseRepresentation(setup), $"auto: dense (the class covariances do not commute; (ns d)^3 = {dense:G3} <= {options.DenseCostLimit:G3} multiply-adds per evaluation)");
                 var count = EigenGroups.CountExact(setup, setup.Blocks);
+                var commuting = HasFullCovariances(setup)
+                    ? $"{Commuting(setup)}, as the dense form would cost (ns d)^3 = {dense:G3} > {options.DenseCostLimit:G3} multiply-adds per evaluation"
+                    : "";
                 if (count <= options.EigenGroupLimit)
-                    return (new EigenRepresentation(setup, setup.Blocks), $"auto: {count} eigen-group{(count == 1 ? "" : "s")} (at most {options.EigenGroupLimit}): exact");
+                    return (new EigenRepresentation(setup, setup.Blocks), $"auto: {count} eigen-group{(count == 1 ? "" : "s")} (at most {options.EigenGroupLimit}): exact{commuting}");
                 if (SpectralCompression.Unsupported(setup) is { } reason)
-                    return (new EigenRepresentation(setup, setup.Blocks), $"auto: {count} eigen-groups, exact because {reason}");
-                return (Compressed(setup, options.Compression), $"auto: {count} distinct eigenvalues (more than {options.EigenGroupLimit}): spectrum compressed");
+                    return (new EigenRepresentation(setup, setup.Blocks), $"auto: {count} eigen-groups, exact because {reason}{commuting}");
+                return (Compressed(setup, options.Compression), $"auto: {count} distinct eigenvalues (more than {options.EigenGroupLimit}): spectrum compressed{commuting}");
             default:
-                throw new ArgumentException($"Unknown method '{options.Method}': expected auto, eigen, compressed or contour.");
+                throw new ArgumentException($"Unknown method '{options.Method}': expected auto, eigen, compressed, contour or dense.");
         }
     }
 
@@ -160,7 +184,7 @@ public static class TheorySolver
         if (options.Stiff is bool requested) return (requested, requested ? "rodas4 requested" : "dopri5 requested");
         var index = StiffnessIndex(setup, system, y0);
         if (system.Representation is not EigenRepresentation)
-            return (false, $"auto: dopri5 (stiffness index {index:G3}; the contour form has no structured Jacobian)");
+            return (false, $"auto: dopri5 (stiffness index {index:G3}; the {system.Representation.Method} form has no structured Jacobian)");
         var limit = options.StiffnessLimit * Math.Pow(1e-7 / options.RelativeTolerance, 0.25);
         return index > limit
             ? (true, $"auto: rodas4 (stiffness index gamma*lambda_max*|J|*T = {index:G3} > {limit:G3})")

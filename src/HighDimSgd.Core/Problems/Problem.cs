@@ -16,14 +16,14 @@ public sealed record Problem(
     /// <summary>The folder that relative <c>file</c> paths in the problem are resolved against.</summary>
     public string BaseDirectory => Path.GetDirectoryName(Path.GetFullPath(SourcePath)) ?? Directory.GetCurrentDirectory();
 
-    /// <summary>True when the data is a Gaussian mixture (at least one <c>[[data.classes]]</c> entry).</summary>
-    public bool IsMixture => Data.Classes.Count > 0;
+    /// <summary>True when the data is a Gaussian mixture (at least one <c>[[data.classes]]</c> entry) or real data.</summary>
+    public bool IsMixture => Data.Classes.Count > 0 || Data.Source is not null;
 
     /// <summary>True when the labels are the classes' own hard labels rather than a teacher's outputs.</summary>
-    public bool HasHardLabels => Teacher is null && Data.Classes.Count > 0;
+    public bool HasHardLabels => Teacher is null && IsMixture;
 
     /// <summary>The sections that define the model.</summary>
-    public ModelSections Model => new(SourcePath, Title, Teacher, Student, Loss, Data.Classes);
+    public ModelSections Model => new(SourcePath, Title, Teacher, Student, Loss, Data.Classes) { Source = Data.Source };
 }
 
 /// <summary>
@@ -32,11 +32,35 @@ public sealed record Problem(
 /// </summary>
 public sealed record DataSpec(int Dimension, SpectrumSpec? Spectrum, IReadOnlyList<ClassSpec> Classes, DataSourceSpec? Source);
 
-/// <summary>Real data, <c>source = { kind = "idx", images = "...", labels = "...", classes = [0, 6] }</c>.</summary>
-public sealed record DataSourceSpec(string Kind, string Images, string? Labels, IReadOnlyList<int> Classes)
+/// <summary>
+/// Real data, <c>[data.source]</c>: labelled samples in a file format (<see cref="KnownKinds"/>), a training split and a
+/// test split (its own files, or the last <see cref="TestFraction"/> of the training file), the classes kept (original
+/// label values, in order) and how they become labels: binary (<see cref="Positive"/> gets y = 1, the other class 0)
+/// or one-hot in the listed order.
+/// </summary>
+/// <param name="Epochs">Passes over the training split (the default horizon is n_train * epochs / d).</param>
+/// <param name="Location">Where the table was written, for errors found while reading the data.</param>
+public sealed record DataSourceSpec(
+    string Kind,
+    DataFiles Train,
+    DataFiles? Test,
+    double? TestFraction,
+    IReadOnlyList<int> Classes,
+    int? Positive,
+    string? LabelColumn,
+    int Epochs,
+    SpecLocation Location)
 {
-    public static IReadOnlyList<string> KnownKinds { get; } = ["idx", "csv"];
+    public static IReadOnlyList<string> KnownKinds { get; } = ["idx", "npy", "csv"];
+
+    /// <summary>True for binary labels (one class is 1, the other 0); false for one-hot labels.</summary>
+    public bool IsBinary => Positive is not null;
 }
+
+/// <summary>The files of one split: features (images) and labels (idx, npy) or one CSV file (<see cref="Labels"/> null).</summary>
+/// <param name="Features">Full path.</param>
+/// <param name="FeaturesKey">The dotted key that named <see cref="Features"/>, for errors.</param>
+public sealed record DataFiles(string Features, string? Labels, string FeaturesKey, string? LabelsKey);
 
 /// <summary>One mixture component <c>a | c ~ N(mu_c, K_c)</c>, chosen with probability <c>Probability</c>.</summary>
 /// <param name="Label">The hard label, or null when a teacher gives (soft) labels.</param>
@@ -192,6 +216,9 @@ public enum SolverMethod
 
     /// <summary>Per eigen-direction on a compressed spectrum (interpolation in log lambda; cost independent of d).</summary>
     Compressed,
+
+    /// <summary>Dense second moments (theory.md section 10): exact when the class covariances do not commute.</summary>
+    Dense,
 }
 
 /// <summary><c>[solver]</c>, optional. Null orders mean "chosen automatically".</summary>
@@ -221,8 +248,13 @@ public sealed record ModelSections(
     LossSpec Loss,
     IReadOnlyList<ClassSpec> Classes)
 {
+    /// <summary>Real data, whose labels come from its files (null for synthetic data).</summary>
+    public DataSourceSpec? Source { get; init; }
+
     /// <summary>Free label variables y1..: 0 with a teacher; 1 for numeric class labels; C for one-hot.</summary>
-    public int LabelCount => Teacher is not null || Classes.Count == 0
+    public int LabelCount => Source is { } source
+        ? source.IsBinary ? 1 : source.Classes.Count
+        : Teacher is not null || Classes.Count == 0
         ? 0
         : Classes[0].Label switch
         {

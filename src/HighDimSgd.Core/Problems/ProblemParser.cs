@@ -6,7 +6,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
     private const double ProbabilityTolerance = 1e-9;
     private static readonly string[] RootKeys = ["title", "data", "teacher", "student", "loss", "optimizer", "output", "solver", "simulation"];
     private static readonly string[] SpacingNames = ["linear", "log"];
-    private static readonly string[] SolverMethodNames = ["auto", "eigen", "contour", "compressed"];
+    private static readonly string[] SolverMethodNames = ["auto", "eigen", "contour", "compressed", "dense"];
 
     private readonly SpecParsers _specs = new(baseDirectory);
 
@@ -22,7 +22,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         }
 
         var student = Student(root.RequiredTable("student"), teacher);
-        var optimizer = Optimizer(root.RequiredTable("optimizer"));
+        var optimizer = Optimizer(root.RequiredTable("optimizer"), realData: data.Source is not null);
         return new Problem(
             root.FilePath,
             title,
@@ -45,15 +45,16 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         root.RequireKnownKeys(RootKeys);
         var title = root.OptionalString("title") ?? Path.GetFileNameWithoutExtension(root.FilePath);
         var teacher = root.OptionalTable("teacher") is { } teacherSection ? Teacher(teacherSection) : null;
-        var classes = root.OptionalTable("data") is { } data ? Data(data, teacher).Classes : [];
+        var data = root.OptionalTable("data") is { } dataSection ? Data(dataSection, teacher) : null;
         return new ModelSections(root.FilePath, title, teacher, Student(root.RequiredTable("student"), teacher),
-            Loss(root.RequiredTable("loss")), classes);
+            Loss(root.RequiredTable("loss")), data?.Classes ?? []) { Source = data?.Source };
     }
 
     private DataSpec Data(TomlSection section, TeacherSpec? teacher)
     {
         section.RequireKnownKeys(["dimension", "spectrum", "classes", "source"]);
-        var dimension = PositiveInteger(section, "dimension");
+        // Real data has the dimension of its samples; a dimension written next to a source is checked when they are read.
+        var dimension = section.Has("source") && !section.Has("dimension") ? 0 : PositiveInteger(section, "dimension");
         var spectrum = section.OptionalTable("spectrum") is { } spectrumSection ? _specs.Spectrum(spectrumSection) : null;
         RequireDimensionMatches(spectrum, dimension);
 
@@ -64,7 +65,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
                 throw section.Error("source", "real data brings its own classes and covariances; remove 'spectrum' and 'classes'");
             }
 
-            return new DataSpec(dimension, null, [], Source(section.RequiredTable("source")));
+            return new DataSpec(dimension, null, [], Source(section.RequiredTable("source"), teacher));
         }
 
         if (!section.Has("classes"))
@@ -164,19 +165,71 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         }
     }
 
-    private DataSourceSpec Source(TomlSection section)
+    private DataSourceSpec Source(TomlSection section, TeacherSpec? teacher)
     {
-        section.RequireKnownKeys(["kind", "images", "labels", "classes"]);
+        section.RequireKnownKeys(["kind", "train", "test", "test-fraction", "classes", "positive", "label-column", "epochs"]);
+        if (teacher is not null)
+            throw section.Error("", "real data brings its own labels; remove the [teacher] section");
         var kind = DataSourceSpec.KnownKinds[section.Choice("kind", DataSourceSpec.KnownKinds, null)];
-        var images = _specs.ExistingFile(section, "images");
-        var labels = section.Has("labels") ? _specs.ExistingFile(section, "labels") : null;
-        if (kind == "idx" && labels is null)
+        var train = Split(section.RequiredTable("train"), kind);
+        var test = section.OptionalTable("test") is { } testSection ? Split(testSection, kind) : null;
+        double? fraction = null;
+        if (section.Has("test-fraction"))
         {
-            throw section.Error("labels", "missing required key (idx data keeps labels in a separate file)");
+            if (test is not null) throw section.Error("test-fraction", "give either a [test] split or a test-fraction of the training file, not both");
+            fraction = section.RequiredNumber("test-fraction");
+            if (fraction is not (> 0 and < 1)) throw section.Error("test-fraction", $"must be in (0, 1), got {TomlSection.Describe(fraction)}");
+        }
+        else if (test is null)
+        {
+            throw section.Error("test", "missing required key (give the test split's files, or test-fraction to hold out the end of the training file)");
         }
 
-        var classes = section.Has("classes") ? section.IntegerList("classes") : [];
-        return new DataSourceSpec(kind, images, labels, classes);
+        var classes = section.IntegerList("classes");
+        if (classes.Count == 0) throw section.Error("classes", "expected at least one class label");
+        if (classes.Distinct().Count() != classes.Count) throw section.Error("classes", "lists a class twice");
+        int? positive = section.Has("positive") ? section.RequiredInteger("positive") : null;
+        if (positive is { } p && (classes.Count != 2 || !classes.Contains(p)))
+            throw section.Error("positive", classes.Count != 2
+                ? $"binary labels need exactly two classes, 'classes' has {classes.Count} (omit 'positive' for one-hot labels)"
+                : $"must be one of the classes {string.Join(", ", classes)}, got {p}");
+        if (positive is null && classes.Count < 2)
+            throw section.Error("classes", "one-hot labels need at least two classes (or give 'positive' with two classes for binary labels)");
+        var labelColumn = section.Has("label-column")
+            ? section.Required("label-column") switch
+            {
+                string name => name,
+                long index when index >= 0 => index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                var other => throw section.Error("label-column", $"expected a column name or a 0-based index, got {TomlSection.Describe(other)}"),
+            }
+            : null;
+        if (labelColumn is not null && kind != "csv") throw section.Error("label-column", $"only csv data has a label column ({kind} keeps labels in their own file)");
+        var epochs = section.Has("epochs") ? PositiveInteger(section, "epochs") : 1;
+        return new DataSourceSpec(kind, train, test, fraction, classes, positive, labelColumn, epochs, section.SelfLocation);
+    }
+
+    /// <summary>One split's files: <c>{ images, labels }</c> for idx and npy, <c>{ file }</c> for csv.</summary>
+    private DataFiles Split(TomlSection section, string kind)
+    {
+        if (kind == "csv")
+        {
+            section.RequireKnownKeys(["file"]);
+            return new DataFiles(DataFile(section, "file"), null, section.KeyPath("file"), null);
+        }
+
+        section.RequireKnownKeys(["images", "labels"]);
+        return new DataFiles(DataFile(section, "images"), DataFile(section, "labels"), section.KeyPath("images"), section.KeyPath("labels"));
+    }
+
+    /// <summary>A data file's full path; a missing file names the Debian package that installs it when it has one.</summary>
+    private string DataFile(TomlSection section, string key)
+    {
+        var full = Path.GetFullPath(Path.Combine(baseDirectory, section.RequiredString(key)));
+        if (File.Exists(full)) return full;
+        var hint = full.StartsWith("/usr/share/datasets/", StringComparison.Ordinal) && full.Split('/') is { Length: > 4 } parts
+            ? $"; install it with: sudo apt-get install dataset-{parts[4]}"
+            : "";
+        throw section.Error(key, $"file not found: {full}{hint}");
     }
 
     private TeacherSpec Teacher(TomlSection section)
@@ -254,7 +307,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         return new LossSpec(expression, preset);
     }
 
-    private static OptimizerSpec Optimizer(TomlSection section)
+    private static OptimizerSpec Optimizer(TomlSection section, bool realData)
     {
         section.RequireKnownKeys(["learning-rate", "schedule", "b0", "decay", "rate", "horizon"]);
         var schedule = (LearningRateSchedule)section.Choice("schedule", OptimizerSpec.ScheduleNames, "constant");
@@ -296,7 +349,9 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
             throw section.Error("decay", $"must be at least 0, got {TomlSection.Describe(decay)}");
         }
 
-        return new OptimizerSpec(learningRate, schedule, b0, decay, rate, PositiveNumber(section, "horizon"));
+        // Real data's default horizon is its passes over the training split, known once the files are read (NaN until then).
+        var horizon = realData && !section.Has("horizon") ? double.NaN : PositiveNumber(section, "horizon");
+        return new OptimizerSpec(learningRate, schedule, b0, decay, rate, horizon);
     }
 
     private static void OnlyFor(TomlSection section, string key, bool applies, string schedule, string owners)

@@ -57,7 +57,7 @@ public sealed class ComparePlotTests : IDisposable
         var lr = norm with { Name = "lr", LogY = true };
         string path = _dir.File("stacked");
 
-        ComparePlot.Write(path, data with { ExtraPanels = [norm, lr], Homogenized = data.Sgd with { Label = "homogenized" } });
+        ComparePlot.Write(path, data with { ExtraPanels = [norm, lr], SecondBand = data.Sgd with { Label = "homogenized" } });
 
         var size = ImageFileAssertions.AssertPng(path + ".png");
         Assert.Equal(ComparePlot.Width, size.Width);
@@ -84,7 +84,7 @@ public sealed class ComparePlotTests : IDisposable
             LogY = true,
             Theory = new Curve("theory", t, theory),
             Sgd = new CurveBand("SGD", t, mean, se),
-            Homogenized = new CurveBand("homogenized", t, theory, se),
+            SecondBand = new CurveBand("homogenized", t, theory, se),
             ExtraPanels = [allNonPositive],
         };
         string path = _dir.File("degenerate");
