@@ -41,6 +41,7 @@ public static class Program
             "Declare a problem in a TOML file (see docs/problem-files.md), then derive, solve, simulate or compare it.");
         root.Subcommands.Add(DeriveCommand.Create());
         root.Subcommands.Add(SolveCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(CriticalLrCommand.Create());

@@ -83,7 +83,7 @@ public static class SimulationFactory
             {
                 var w = overlaps.Weights.Span[..(l * test.Dimension)];
                 // r_k = X a_k for every test sample at once: R = A X^T.
-                HighDimSgd.Core.Linear.Blas.Multiply(test.Features, false, w, true, r, test.Count, l, test.Dimension);
+                HighDimSgd.Core.Matrices.Blas.Multiply(test.Features, false, w, true, r, test.Count, l, test.Dimension);
                 double loss = 0, wrong = 0;
                 for (var k = 0; k < test.Count; k++)
                 {

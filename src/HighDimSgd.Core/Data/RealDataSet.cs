@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using HighDimSgd.Core.Linear;
+using HighDimSgd.Core.Matrices;
 using HighDimSgd.Core.Problems;
 using MathNet.Numerics.LinearAlgebra;
 

@@ -1,4 +1,5 @@
-using HighDimSgd.Core.Linear;
+using System.Numerics.Tensors;
+using HighDimSgd.Core.Matrices;
 
 namespace HighDimSgd.Core.Dynamics;
 
@@ -18,6 +19,7 @@ public sealed class DenseRepresentation : SpectralRepresentation
     private readonly double[] _m0, _p0;
     private readonly double[] _a, _ap;           // scratch (ns d)^2
     private readonly double[] _u, _am;           // scratch ns d
+    private readonly double[] _noise;            // [(a ns + b) C + c] = (gamma^2 / d) p_c (I_c)_ab
 
     /// <summary>The classes' full covariances (<see cref="DataClass.Covariance"/>, or their diagonal when absent).</summary>
     public DenseRepresentation(DynamicsSetup setup)
@@ -39,6 +41,7 @@ public sealed class DenseRepresentation : SpectralRepresentation
         _ap = new double[_n * _n];
         _u = new double[_n];
         _am = new double[_n];
+        _noise = new double[_ns * _ns * _classes];
     }
 
     /// <summary>(ns d)^3: the multiply-adds of one right-hand side.</summary>
@@ -86,13 +89,13 @@ public sealed class DenseRepresentation : SpectralRepresentation
             var mu = _means[c];
             for (var a = 0; a < _ns; a++)
             {
-                into.Means[c][a] = System.Numerics.Tensors.TensorPrimitives.Dot(mu, m.Slice(a * _d, _d));
+                into.Means[c][a] = TensorPrimitives.Dot(mu, m.Slice(a * _d, _d));
                 for (var b = a; b < _ns; b++)
                 {
                     // (B_c)_ab = sum_ij K_ij P_(a,i),(b,j), row by row.
                     double sum = 0;
                     for (var i = 0; i < _d; i++)
-                        sum += System.Numerics.Tensors.TensorPrimitives.Dot(k.AsSpan(i * _d, _d), p.Slice((a * _d + i) * _n + b * _d, _d));
+                        sum += TensorPrimitives.Dot(k.AsSpan(i * _d, _d), p.Slice((a * _d + i) * _n + b * _d, _d));
                     into.Covariances[c][a * _ns + b] = sum;
                     into.Covariances[c][b * _ns + a] = sum;
                 }
@@ -106,62 +109,74 @@ public sealed class DenseRepresentation : SpectralRepresentation
     {
         var m = state[.._n];
         var p = state.Slice(_n, _n * _n);
-        var dm = derivative[.._n];
-        var dp = derivative.Slice(_n, _n * _n);
-        var d = _d;
-        // A (block (a, e) = sum_c p_c (J_c)_ae K_c) and u (row a = sum_c p_c (g_c)_a mu_c).
-        Array.Clear(_a);
-        Array.Clear(_u);
-        for (var c = 0; c < _classes; c++)
-        {
-            var j = drift.Jacobians[c];
-            var k = _covariances[c];
-            for (var a = 0; a < _ns; a++)
-            {
-                for (var e = 0; e < _ns; e++)
-                {
-                    var w = j[a * _ns + e];
-                    if (w == 0) continue;
-                    for (var i = 0; i < d; i++)
-                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(k.AsSpan(i * d, d), w, _a.AsSpan((a * d + i) * _n + e * d, d), _a.AsSpan((a * d + i) * _n + e * d, d));
-                }
-                var g = drift.Gradients[c][a];
-                if (g != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_means[c], g, _u.AsSpan(a * d, d), _u.AsSpan(a * d, d));
-            }
-        }
+        BuildDrift(drift);
         Blas.Multiply(_a, false, p, false, _ap, _n, _n, _n);
         Blas.Multiply(_a, false, m, false, _am, _n, 1, _n);
+        var dm = derivative[.._n];
         for (var i = 0; i < _n; i++) dm[i] = -rate * (_u[i] + _am[i]);
-        // dP = -gamma (AP + (AP)^T + u m^T + m u^T), in tiles so that the transposed reads stay in cache.
-        const int tile = 32;
-        for (var i0 = 0; i0 < _n; i0 += tile)
-            for (var j0 = 0; j0 < _n; j0 += tile)
+        var noise = rate * rate / _d;
+        for (var c = 0; c < _classes; c++)
+            for (var k = 0; k < _ns * _ns; k++) _noise[k * _classes + c] = noise * drift.Fishers[c][k];
+        FillSecondMoments(m, rate, derivative.Slice(_n, _n * _n));
+    }
+
+    /// <summary>A (block (a, e) = sum_c p_c (J_c)_ae K_c) and u (row a = sum_c p_c (g_c)_a mu_c).</summary>
+    private void BuildDrift(DriftTerms drift)
+    {
+        var d = _d;
+        Array.Clear(_u);
+        for (var a = 0; a < _ns; a++)
+        {
+            for (var e = 0; e < _ns; e++)
+                for (var i = 0; i < d; i++)
+                {
+                    var row = _a.AsSpan((a * d + i) * _n + e * d, d);
+                    TensorPrimitives.Multiply(_covariances[0].AsSpan(i * d, d), drift.Jacobians[0][a * _ns + e], row);
+                    for (var c = 1; c < _classes; c++)
+                        TensorPrimitives.MultiplyAdd(_covariances[c].AsSpan(i * d, d), drift.Jacobians[c][a * _ns + e], row, row);
+                }
+            for (var c = 0; c < _classes; c++)
             {
-                var iEnd = Math.Min(i0 + tile, _n);
-                var jEnd = Math.Min(j0 + tile, _n);
+                var g = drift.Gradients[c][a];
+                if (g != 0) TensorPrimitives.MultiplyAdd(_means[c], g, _u.AsSpan(a * d, d), _u.AsSpan(a * d, d));
+            }
+        }
+    }
+
+    /// <summary>
+    /// dP = -gamma (AP + (AP)^T + u m^T + m u^T) by tiles, so that the transposed reads of AP stay in cache; then the
+    /// noise (gamma^2 / d) sum_c p_c (I_c)_ab K_c on each block (a, b).
+    /// </summary>
+    private void FillSecondMoments(ReadOnlySpan<double> m, double rate, Span<double> dp)
+    {
+        const int tile = 32;
+        var n = _n;
+        var d = _d;
+        for (var i0 = 0; i0 < n; i0 += tile)
+            for (var j0 = 0; j0 < n; j0 += tile)
+            {
+                var iEnd = Math.Min(i0 + tile, n);
+                var jEnd = Math.Min(j0 + tile, n);
                 for (var i = i0; i < iEnd; i++)
                 {
                     var ui = _u[i];
                     var mi = m[i];
                     for (var j = j0; j < jEnd; j++)
-                        dp[i * _n + j] = -rate * (_ap[i * _n + j] + _ap[j * _n + i] + ui * m[j] + mi * _u[j]);
+                        dp[i * n + j] = -rate * (_ap[i * n + j] + _ap[j * n + i] + ui * m[j] + mi * _u[j]);
                 }
             }
-        // (gamma^2 / d) sum_c p_c (I_c)_ab K_c on block (a, b).
-        var noise = rate * rate / d;
         for (var c = 0; c < _classes; c++)
-        {
-            var f = drift.Fishers[c];
-            var k = _covariances[c];
             for (var a = 0; a < _ns; a++)
                 for (var b = 0; b < _ns; b++)
                 {
-                    var w = noise * f[a * _ns + b];
+                    var w = _noise[(a * _ns + b) * _classes + c];
                     if (w == 0) continue;
                     for (var i = 0; i < d; i++)
-                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(k.AsSpan(i * d, d), w, dp.Slice((a * d + i) * _n + b * d, d), dp.Slice((a * d + i) * _n + b * d, d));
+                    {
+                        var row = dp.Slice((a * d + i) * n + b * d, d);
+                        TensorPrimitives.MultiplyAdd(_covariances[c].AsSpan(i * d, d), w, row, row);
+                    }
                 }
-        }
     }
 
     /// <inheritdoc />
@@ -184,7 +199,7 @@ public sealed class DenseRepresentation : SpectralRepresentation
             {
                 double sum = 0;
                 for (var i = 0; i < d; i++)
-                    sum += System.Numerics.Tensors.TensorPrimitives.Dot(poly.AsSpan(i * d, d), p.Slice((a * d + i) * _n + b * d, d));
+                    sum += TensorPrimitives.Dot(poly.AsSpan(i * d, d), p.Slice((a * d + i) * _n + b * d, d));
                 into[a * _ns + b] = sum;
             }
     }

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using HighDimSgd.Core.Data;
 using HighDimSgd.Core.Dynamics;
-using HighDimSgd.Core.Linear;
+using HighDimSgd.Core.Matrices;
 
 namespace HighDimSgd.Simulation;
 

@@ -269,7 +269,7 @@ public sealed class ProblemErrorTests
     }
 
     [Fact]
-    public void Real_data_is_reported_as_not_supported_yet()
+    public void Real_data_sources_parse_and_refuse_what_they_cannot_use()
     {
         var folder = Directory.CreateTempSubdirectory("hdsgd-problem-");
         try
@@ -277,15 +277,36 @@ public sealed class ProblemErrorTests
             System.IO.File.WriteAllText(Path.Combine(folder.FullName, "images.idx"), "");
             System.IO.File.WriteAllText(Path.Combine(folder.FullName, "labels.idx"), "");
             var path = Path.Combine(folder.FullName, "p.toml");
-            var toml = Replace(Spectrum, "source = { kind = \"idx\", images = \"images.idx\", labels = \"labels.idx\", classes = [0, 6] }");
-            var problem = ProblemLoader.Parse(toml, path);
-            var source = problem.Data.Source!;
-            Assert.Equal(("idx", "images.idx", "labels.idx"), (source.Kind, source.Images, source.Labels));
-            Assert.Equal([0, 6], source.Classes);
-
-            var error = Assert.Throws<ProblemFileException>(() => ProblemRealization.Materialize(problem));
+            const string source = "source = { kind = \"idx\", train = { images = \"images.idx\", labels = \"labels.idx\" }, test-fraction = 0.25, classes = [0, 6], positive = 6 }";
+            var withTeacher = Replace(Spectrum, source);
+            var error = Assert.Throws<ProblemFileException>(() => ProblemLoader.Parse(withTeacher, path));
             Assert.Equal("data.source", error.Key);
-            Assert.Contains("real data is not supported yet", error.Message);
+            Assert.Contains("real data brings its own labels; remove the [teacher] section", error.Message);
+
+            var toml = $$"""
+                [data]
+                {{source}}
+                [student]
+                directions = 1
+                output = "r"
+                [loss]
+                preset = "logistic"
+                [optimizer]
+                learning-rate = 0.5
+                """;
+            var problem = ProblemLoader.Parse(toml, path);
+            var spec = problem.Data.Source!;
+            Assert.Equal(("idx", Path.Combine(folder.FullName, "images.idx"), 0.25, 6, 1), (spec.Kind, spec.Train.Features, spec.TestFraction, spec.Positive, spec.Epochs));
+            Assert.Equal([0, 6], spec.Classes);
+            Assert.True(double.IsNaN(problem.Optimizer.Horizon));
+            Assert.Equal(1, problem.Model.LabelCount);
+
+            var both = toml.Replace("test-fraction = 0.25", "test-fraction = 0.25, test = { images = \"images.idx\", labels = \"labels.idx\" }");
+            Assert.Contains("give either a [test] split or a test-fraction", Assert.Throws<ProblemFileException>(() => ProblemLoader.Parse(both, path)).Message);
+            var neither = toml.Replace("test-fraction = 0.25, ", "");
+            Assert.Equal("data.source.test", Assert.Throws<ProblemFileException>(() => ProblemLoader.Parse(neither, path)).Key);
+            var column = toml.Replace("positive = 6", "positive = 6, label-column = 0");
+            Assert.Contains("only csv data has a label column", Assert.Throws<ProblemFileException>(() => ProblemLoader.Parse(column, path)).Message);
         }
         finally
         {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace HighDimSgd.Core.Linear;
+namespace HighDimSgd.Core.Matrices;
 
 /// <summary>
 /// Dense matrix products, row-major. The dense real-data ODE is one d x d x d product per right-hand side, so this goes

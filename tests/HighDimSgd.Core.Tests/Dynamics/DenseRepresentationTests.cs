@@ -1,0 +1,83 @@
+using HighDimSgd.Core.Dynamics;
+using HighDimSgd.Core.Tests.Expectations;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace HighDimSgd.Core.Tests.Dynamics;
+
+/// <summary>
+/// The dense form (theory.md section 10) against the per-direction form where both are exact: class covariances that
+/// commute. The dense side is given them rotated by a random orthogonal matrix, so it cannot use the shared eigenbasis.
+/// </summary>
+public class DenseRepresentationTests
+{
+    private const int D = 24;
+    private static readonly string[] Statistics = ["risk", "norm", "mean_overlap", "classification_error"];
+
+    private static (DataClass[] Classes, double[] Init) Diagonal()
+    {
+        var random = new Random(11);
+        double[] Vector(double scale) => [.. Enumerable.Range(0, D).Select(_ => scale * (random.NextDouble() - 0.5))];
+        var classes = new DataClass[2];
+        for (var c = 0; c < 2; c++)
+        {
+            var eigenvalues = Enumerable.Range(0, D).Select(_ => 0.2 + 2.8 * random.NextDouble()).ToArray();
+            classes[c] = new DataClass(c == 0 ? 0.4 : 0.6, Vector(0.6), eigenvalues, [c == 0 ? 1.0 : 0.0]);
+        }
+        return (classes, Vector(0.5));
+    }
+
+    private static DynamicsSetup Setup(DataClass[] classes, double[] init) =>
+        new(new LabelledLogistic(), classes, [], [init], new ConstantSchedule(0.8), [.. Enumerable.Range(0, 11).Select(k => 0.5 * k)]);
+
+    private static readonly SolverOptions Tight = new(RelativeTolerance: 1e-10, AbsoluteTolerance: 1e-13);
+
+    [Fact]
+    public void DenseEqualsEigenOnCommutingCovariancesInAnyBasis()
+    {
+        var (classes, init) = Diagonal();
+        var eigen = TheorySolver.Solve(Setup(classes, init), Statistics, Tight with { Method = "eigen" });
+
+        var q = Matrix<double>.Build.Random(D, D, new MathNet.Numerics.Distributions.Normal(0, 1, new MathNet.Numerics.Random.MersenneTwister(5))).QR().Q;
+        double[] Rotate(double[] v) => [.. (q * Vector<double>.Build.DenseOfArray(v)).ToArray()];
+        var rotated = classes.Select(c =>
+        {
+            var k = q * Matrix<double>.Build.DiagonalOfDiagonalArray(c.Eigenvalues) * q.Transpose();
+            var full = new double[D * D];
+            for (var i = 0; i < D; i++)
+                for (var j = 0; j < D; j++) full[i * D + j] = k[i, j];
+            return c with { Mean = Rotate(c.Mean), Eigenvalues = [.. Enumerable.Range(0, D).Select(i => k[i, i])], Covariance = full };
+        }).ToArray();
+        var dense = TheorySolver.Solve(Setup(rotated, Rotate(init)), Statistics, Tight with { Method = "dense" });
+
+        Assert.Equal("dense", dense.Method);
+        Assert.Equal(eigen.Times.Length, dense.Times.Length);
+        foreach (var column in eigen.Columns)
+        {
+            var expected = eigen.Column(column);
+            var actual = dense.Column(column);
+            for (var k = 0; k < expected.Length; k++)
+                Assert.True(Math.Abs(actual[k] - expected[k]) <= 1e-7 * (1 + Math.Abs(expected[k])),
+                    $"{column} at t = {eigen.Times[k]}: dense {actual[k]:R}, eigen {expected[k]:R}");
+        }
+    }
+
+    [Fact]
+    public void AutoPicksDenseForFullCovariancesAndTheCommutingApproximationAboveTheCostLimit()
+    {
+        var (classes, init) = Diagonal();
+        var full = classes.Select(c => c with { Covariance = DiagonalMatrix(c.Eigenvalues) }).ToArray();
+        var (dense, why) = TheorySolver.ChooseRepresentation(Setup(full, init), new SolverOptions());
+        Assert.IsType<DenseRepresentation>(dense);
+        Assert.StartsWith("auto: dense", why);
+        var (eigen, reason) = TheorySolver.ChooseRepresentation(Setup(full, init), new SolverOptions { DenseCostLimit = 10 });
+        Assert.IsType<EigenRepresentation>(eigen);
+        Assert.Contains("commuting approximation", reason);
+    }
+
+    private static double[] DiagonalMatrix(double[] values)
+    {
+        var m = new double[values.Length * values.Length];
+        for (var i = 0; i < values.Length; i++) m[i * values.Length + i] = values[i];
+        return m;
+    }
+}
