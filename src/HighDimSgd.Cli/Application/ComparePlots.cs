@@ -22,7 +22,7 @@ public static class ComparePlots
                 SecondTheory = commuting is not null ? Line(commuting.Times, commuting.Column(c), "ODE, commuting approximation") : null,
             })
             .ToArray();
-        var realGap = comparison.RealDataGap() is var (largest, _, final) ? $"; real data: final gap {final:P1} (largest {largest:P1})" : "";
+        var realGap = comparison.RealDataGap() is var (_, _, final) ? $"; real samples: {final:P1} at the end" : "";
         ComparePlot.Write(pathWithoutExtension, new ComparePlotData
         {
             Title = context.Problem.Title,

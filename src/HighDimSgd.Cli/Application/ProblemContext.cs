@@ -211,9 +211,13 @@ public sealed class ProblemContext
         if (method == "contour" && ContourRepresentation.Unresolved(Dynamics, nodes) is { } unresolved)
             throw new UserErrorException($"{Problem.SourcePath}: solver.method = \"contour\": {unresolved}");
         var quadrature = s.QuadratureOrder is { } order ? new QuadratureOptions { OrderLowDimensions = order } : null;
-        return new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, nodes, s.Stiff)
+        var options = new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, nodes, s.Stiff)
         {
             Quadrature = quadrature,
         };
+        // Rodas4 without a structured Jacobian would difference all (ns d)^2 states of the dense form.
+        if (s.Stiff == true && TheorySolver.HasFullCovariances(Dynamics) && TheorySolver.ChooseRepresentation(Dynamics, options).Representation is DenseRepresentation)
+            throw new UserErrorException($"{Problem.SourcePath}: solver.stiff: the dense form has no structured Jacobian for Rodas4; remove 'stiff' or use method \"eigen\" (the commuting approximation)");
+        return options;
     }
 }
