@@ -25,7 +25,7 @@ internal static class BenchCommand
         var methods = new Option<string?>("--methods")
         {
             Description = "Compare ODE solvers instead of ODE and SGD: a comma-separated list of METHOD[:INTEGRATOR] " +
-                          "(METHOD auto, eigen, compressed or contour; INTEGRATOR auto, dopri5 or rodas4), e.g. auto,eigen:dopri5.",
+                          "(METHOD auto, eigen, compressed, contour or dense; INTEGRATOR auto, dopri5 or rodas4), e.g. auto,eigen:dopri5.",
         };
         var set = CommonOptions.Set();
         var command = new Command("bench", "Time the ODE solve against one SGD run of the same problem (best of --repeats).")
@@ -75,6 +75,8 @@ internal static class BenchCommand
                 _ => throw new UserErrorException($"--methods: '{entry}': the integrator must be auto, dopri5 or rodas4"),
             };
             if (parts.Length > 2) throw new UserErrorException($"--methods: '{entry}': expected METHOD[:INTEGRATOR]");
+            if (parts[0] == "dense" && stiff == true)
+                throw new UserErrorException($"--methods: '{entry}': the dense form has no structured Jacobian for rodas4");
             return (Name: entry, Options: context.SolverOptions(parts[0]) with { Stiff = stiff });
         }).ToArray();
         Console.Out.WriteLine($"problem: {context.Problem.Title}; d = {context.Dimension}, T = {context.Dynamics.OutputTimes[^1]:G4}");

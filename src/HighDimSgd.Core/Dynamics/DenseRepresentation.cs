@@ -20,6 +20,8 @@ public sealed class DenseRepresentation : SpectralRepresentation
     private readonly double[] _a, _ap;           // scratch (ns d)^2
     private readonly double[] _u, _am;           // scratch ns d
     private readonly double[] _noise;            // [(a ns + b) C + c] = (gamma^2 / d) p_c (I_c)_ab
+    private readonly double[] _mCopy;            // the state's means, for the parallel loops
+    private readonly int[] _block, _index;       // row I of the state is row _index[I] of block _block[I]
 
     /// <summary>The classes' full covariances (<see cref="DataClass.Covariance"/>, or their diagonal when absent).</summary>
     public DenseRepresentation(DynamicsSetup setup)
@@ -42,6 +44,9 @@ public sealed class DenseRepresentation : SpectralRepresentation
         _u = new double[_n];
         _am = new double[_n];
         _noise = new double[_ns * _ns * _classes];
+        _mCopy = new double[_n];
+        _block = [.. Enumerable.Range(0, _n).Select(i => i / _d)];
+        _index = [.. Enumerable.Range(0, _n).Select(i => i % _d)];
     }
 
     /// <summary>(ns d)^3: the multiply-adds of one right-hand side.</summary>
@@ -72,111 +77,141 @@ public sealed class DenseRepresentation : SpectralRepresentation
     }
 
     /// <inheritdoc />
-    public override void Overlaps(ReadOnlySpan<double> state, OrderParameters into)
+    public override unsafe void Overlaps(ReadOnlySpan<double> state, OrderParameters into)
     {
         var m = state[.._n];
-        var p = state.Slice(_n, _n * _n);
-        for (var a = 0; a < _ns; a++)
-            for (var b = 0; b < _ns; b++)
-            {
-                double trace = 0;
-                for (var i = 0; i < _d; i++) trace += p[(a * _d + i) * _n + b * _d + i];
-                into.Gram[a * _ns + b] = trace;
-            }
         for (var c = 0; c < _classes; c++)
+            for (var a = 0; a < _ns; a++) into.Means[c][a] = TensorPrimitives.Dot(_means[c], m.Slice(a * _d, _d));
+        fixed (double* statePointer = state)
         {
-            var k = _covariances[c];
-            var mu = _means[c];
-            for (var a = 0; a < _ns; a++)
+            var p = (nint)(statePointer + _n);
+            // Per block (a, b): the trace (N_ab) and, per class, sum_ij (K_c)_ij P_(a,i),(b,j) ((B_c)_ab), summed over
+            // rows i in fixed chunks (in parallel, the same sums whatever the threads).
+            var terms = _ns * _ns * (_classes + 1);
+            var partial = new double[RowChunks * terms];
+            Parallel.For(0, RowChunks, chunk =>
             {
-                into.Means[c][a] = TensorPrimitives.Dot(mu, m.Slice(a * _d, _d));
+                var (start, end) = ChunkRange(chunk, _d);
+                var rows = new Span<double>((double*)p, _n * _n);
+                var sums = partial.AsSpan(chunk * terms, terms);
+                for (var a = 0; a < _ns; a++)
+                    for (var b = a; b < _ns; b++)
+                        for (var i = start; i < end; i++)
+                        {
+                            var row = rows.Slice((a * _d + i) * _n + b * _d, _d);
+                            var k = (a * _ns + b) * (_classes + 1);
+                            sums[k] += row[i];
+                            for (var c = 0; c < _classes; c++)
+                                sums[k + 1 + c] += TensorPrimitives.Dot(_covariances[c].AsSpan(i * _d, _d), row);
+                        }
+            });
+            for (var a = 0; a < _ns; a++)
                 for (var b = a; b < _ns; b++)
                 {
-                    // (B_c)_ab = sum_ij K_ij P_(a,i),(b,j), row by row.
-                    double sum = 0;
-                    for (var i = 0; i < _d; i++)
-                        sum += TensorPrimitives.Dot(k.AsSpan(i * _d, _d), p.Slice((a * _d + i) * _n + b * _d, _d));
-                    into.Covariances[c][a * _ns + b] = sum;
-                    into.Covariances[c][b * _ns + a] = sum;
+                    var k = (a * _ns + b) * (_classes + 1);
+                    double trace = 0;
+                    var covariance = new double[_classes];
+                    for (var chunk = 0; chunk < RowChunks; chunk++)
+                    {
+                        trace += partial[chunk * terms + k];
+                        for (var c = 0; c < _classes; c++) covariance[c] += partial[chunk * terms + k + 1 + c];
+                    }
+                    into.Gram[a * _ns + b] = into.Gram[b * _ns + a] = trace;
+                    for (var c = 0; c < _classes; c++) into.Covariances[c][a * _ns + b] = into.Covariances[c][b * _ns + a] = covariance[c];
                 }
-            }
         }
         into.HasSquaredKernel = false;
     }
 
+    /// <summary>Row chunks of the parallel loops: fixed, so that sums do not depend on the number of threads.</summary>
+    private const int RowChunks = 16;
+
+    private static (int Start, int End) ChunkRange(int chunk, int rows) =>
+        (chunk * rows / RowChunks, (chunk + 1) * rows / RowChunks);
+
     /// <inheritdoc />
-    public override void Derivative(ReadOnlySpan<double> state, DriftTerms drift, double rate, Span<double> derivative)
+    public override unsafe void Derivative(ReadOnlySpan<double> state, DriftTerms drift, double rate, Span<double> derivative)
     {
         var m = state[.._n];
-        var p = state.Slice(_n, _n * _n);
         BuildDrift(drift);
-        Blas.Multiply(_a, false, p, false, _ap, _n, _n, _n);
+        fixed (double* statePointer = state)
+            Blas.Multiply(new ReadOnlySpan<double>(statePointer + _n, _n * _n), false, _a, true, _ap, _n, _n, _n);
         Blas.Multiply(_a, false, m, false, _am, _n, 1, _n);
         var dm = derivative[.._n];
         for (var i = 0; i < _n; i++) dm[i] = -rate * (_u[i] + _am[i]);
         var noise = rate * rate / _d;
         for (var c = 0; c < _classes; c++)
             for (var k = 0; k < _ns * _ns; k++) _noise[k * _classes + c] = noise * drift.Fishers[c][k];
-        FillSecondMoments(m, rate, derivative.Slice(_n, _n * _n));
+        m.CopyTo(_mCopy);
+        fixed (double* derivativePointer = derivative)
+            FillSecondMoments(rate, (nint)(derivativePointer + _n));
     }
 
-    /// <summary>A (block (a, e) = sum_c p_c (J_c)_ae K_c) and u (row a = sum_c p_c (g_c)_a mu_c).</summary>
+    /// <summary>A (block (a, e) = sum_c p_c (J_c)_ae K_c) and u (row a = sum_c p_c (g_c)_a mu_c); rows in parallel.</summary>
     private void BuildDrift(DriftTerms drift)
     {
         var d = _d;
+        Parallel.For(0, RowChunks, chunk =>
+        {
+            var (start, end) = ChunkRange(chunk, d);
+            for (var a = 0; a < _ns; a++)
+                for (var e = 0; e < _ns; e++)
+                    for (var i = start; i < end; i++)
+                    {
+                        var row = _a.AsSpan((a * d + i) * _n + e * d, d);
+                        TensorPrimitives.Multiply(_covariances[0].AsSpan(i * d, d), drift.Jacobians[0][a * _ns + e], row);
+                        for (var c = 1; c < _classes; c++)
+                            TensorPrimitives.MultiplyAdd(_covariances[c].AsSpan(i * d, d), drift.Jacobians[c][a * _ns + e], row, row);
+                    }
+        });
         Array.Clear(_u);
         for (var a = 0; a < _ns; a++)
-        {
-            for (var e = 0; e < _ns; e++)
-                for (var i = 0; i < d; i++)
-                {
-                    var row = _a.AsSpan((a * d + i) * _n + e * d, d);
-                    TensorPrimitives.Multiply(_covariances[0].AsSpan(i * d, d), drift.Jacobians[0][a * _ns + e], row);
-                    for (var c = 1; c < _classes; c++)
-                        TensorPrimitives.MultiplyAdd(_covariances[c].AsSpan(i * d, d), drift.Jacobians[c][a * _ns + e], row, row);
-                }
             for (var c = 0; c < _classes; c++)
             {
                 var g = drift.Gradients[c][a];
                 if (g != 0) TensorPrimitives.MultiplyAdd(_means[c], g, _u.AsSpan(a * d, d), _u.AsSpan(a * d, d));
             }
-        }
     }
 
     /// <summary>
-    /// dP = -gamma (AP + (AP)^T + u m^T + m u^T) by tiles, so that the transposed reads of AP stay in cache; then the
-    /// noise (gamma^2 / d) sum_c p_c (I_c)_ab K_c on each block (a, b).
+    /// dP = -gamma (Y + Y^T + u m^T + m u^T) + sum_c (noise_c)_ab K_c with Y = P A^T (so Y^T = A P), by tiles (I, J) with
+    /// I &lt;= J: each gives dP[I, J] and, by symmetry, dP[J, I], so every entry of Y is read once and the transposed reads
+    /// stay in cache; tile rows in parallel.
     /// </summary>
-    private void FillSecondMoments(ReadOnlySpan<double> m, double rate, Span<double> dp)
+    private unsafe void FillSecondMoments(double rate, nint target)
     {
         const int tile = 32;
         var n = _n;
         var d = _d;
-        for (var i0 = 0; i0 < n; i0 += tile)
-            for (var j0 = 0; j0 < n; j0 += tile)
+        var tiles = (n + tile - 1) / tile;
+        Parallel.For(0, tiles, ti =>
+        {
+            var dp = (double*)target;
+            fixed (double* y = _ap, u = _u, m = _mCopy, noise = _noise)
             {
+                var i0 = ti * tile;
                 var iEnd = Math.Min(i0 + tile, n);
-                var jEnd = Math.Min(j0 + tile, n);
-                for (var i = i0; i < iEnd; i++)
+                for (var j0 = i0; j0 < n; j0 += tile)
                 {
-                    var ui = _u[i];
-                    var mi = m[i];
-                    for (var j = j0; j < jEnd; j++)
-                        dp[i * n + j] = -rate * (_ap[i * n + j] + _ap[j * n + i] + ui * m[j] + mi * _u[j]);
-                }
-            }
-        for (var c = 0; c < _classes; c++)
-            for (var a = 0; a < _ns; a++)
-                for (var b = 0; b < _ns; b++)
-                {
-                    var w = _noise[(a * _ns + b) * _classes + c];
-                    if (w == 0) continue;
-                    for (var i = 0; i < d; i++)
+                    var jEnd = Math.Min(j0 + tile, n);
+                    for (var i = i0; i < iEnd; i++)
                     {
-                        var row = dp.Slice((a * d + i) * n + b * d, d);
-                        TensorPrimitives.MultiplyAdd(_covariances[c].AsSpan(i * d, d), w, row, row);
+                        var (a, ii) = (_block[i], _index[i]);
+                        var ui = u[i];
+                        var mi = m[i];
+                        for (var j = Math.Max(j0, i); j < jEnd; j++)
+                        {
+                            var value = -rate * (y[i * n + j] + y[j * n + i] + ui * m[j] + mi * u[j]);
+                            var weights = (a * _ns + _block[j]) * _classes;
+                            var kk = ii * d + _index[j];
+                            for (var c = 0; c < _classes; c++) value += noise[weights + c] * _covariances[c][kk];
+                            dp[i * n + j] = value;
+                            dp[j * n + i] = value;
+                        }
                     }
                 }
+            }
+        });
     }
 
     /// <inheritdoc />

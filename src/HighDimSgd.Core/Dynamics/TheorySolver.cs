@@ -181,6 +181,8 @@ public static class TheorySolver
     private static (bool Stiff, string Reason) ChooseIntegrator(DynamicsSetup setup, LimitingDynamics system,
         ReadOnlySpan<double> y0, SolverOptions options)
     {
+        if (options.Stiff == true && system.Representation is DenseRepresentation)
+            throw new ArgumentException("Rodas4 needs a structured Jacobian, which the dense form does not have; use dopri5.");
         if (options.Stiff is bool requested) return (requested, requested ? "rodas4 requested" : "dopri5 requested");
         var index = StiffnessIndex(setup, system, y0);
         if (system.Representation is not EigenRepresentation)

@@ -184,14 +184,18 @@ internal abstract class Stepper(IOdeSystem system)
     }
 
     /// <summary>Weighted RMS norm of <paramref name="error"/> against the old and new states.</summary>
-    protected static double ErrorNorm(ReadOnlySpan<double> error, ReadOnlySpan<double> yOld, ReadOnlySpan<double> yNew, IntegratorOptions options)
+    protected static double ErrorNorm(double[] error, double[] yOld, double[] yNew, IntegratorOptions options)
     {
-        double sum = 0;
-        for (var i = 0; i < error.Length; i++)
+        var sum = StateLoops.Sum(error.Length, (start, end) =>
         {
-            var scale = options.AbsoluteTolerance + options.RelativeTolerance * Math.Max(Math.Abs(yOld[i]), Math.Abs(yNew[i]));
-            sum += Sq(error[i] / scale);
-        }
+            double part = 0;
+            for (var i = start; i < end; i++)
+            {
+                var scale = options.AbsoluteTolerance + options.RelativeTolerance * Math.Max(Math.Abs(yOld[i]), Math.Abs(yNew[i]));
+                part += Sq(error[i] / scale);
+            }
+            return part;
+        });
         return Math.Sqrt(sum / error.Length);
     }
 

@@ -44,39 +44,51 @@ public sealed class DormandPrince45(IntegratorOptions? options = null) : Adaptiv
         public override double Attempt(double t, double h, IntegratorOptions options)
         {
             var y = Y; var k1 = F0;
-            for (var i = 0; i < N; i++) _stage[i] = y[i] + h * A21 * k1[i];
-            Evaluate(t + C2 * h, _stage, _k2);
-            for (var i = 0; i < N; i++) _stage[i] = y[i] + h * (A31 * k1[i] + A32 * _k2[i]);
-            Evaluate(t + C3 * h, _stage, _k3);
-            for (var i = 0; i < N; i++) _stage[i] = y[i] + h * (A41 * k1[i] + A42 * _k2[i] + A43 * _k3[i]);
-            Evaluate(t + C4 * h, _stage, _k4);
-            for (var i = 0; i < N; i++) _stage[i] = y[i] + h * (A51 * k1[i] + A52 * _k2[i] + A53 * _k3[i] + A54 * _k4[i]);
-            Evaluate(t + C5 * h, _stage, _k5);
-            for (var i = 0; i < N; i++) _stage[i] = y[i] + h * (A61 * k1[i] + A62 * _k2[i] + A63 * _k3[i] + A64 * _k4[i] + A65 * _k5[i]);
-            Evaluate(t + h, _stage, _k6);
-            for (var i = 0; i < N; i++) _yNew[i] = y[i] + h * (A71 * k1[i] + A73 * _k3[i] + A74 * _k4[i] + A75 * _k5[i] + A76 * _k6[i]);
-            Evaluate(t + h, _yNew, _k7);
-            for (var i = 0; i < N; i++)
-                _error[i] = h * (E1 * k1[i] + E3 * _k3[i] + E4 * _k4[i] + E5 * _k5[i] + E6 * _k6[i] + E7 * _k7[i]);
+            double[] k2 = _k2, k3 = _k3, k4 = _k4, k5 = _k5, k6 = _k6, stage = _stage;
+            StateLoops.For(N, (s, e) => { for (var i = s; i < e; i++) stage[i] = y[i] + h * A21 * k1[i]; });
+            Evaluate(t + C2 * h, stage, k2);
+            StateLoops.For(N, (s, e) => { for (var i = s; i < e; i++) stage[i] = y[i] + h * (A31 * k1[i] + A32 * k2[i]); });
+            Evaluate(t + C3 * h, stage, k3);
+            StateLoops.For(N, (s, e) => { for (var i = s; i < e; i++) stage[i] = y[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]); });
+            Evaluate(t + C4 * h, stage, k4);
+            StateLoops.For(N, (s, e) => { for (var i = s; i < e; i++) stage[i] = y[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]); });
+            Evaluate(t + C5 * h, stage, k5);
+            StateLoops.For(N, (s, e) => { for (var i = s; i < e; i++) stage[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]); });
+            Evaluate(t + h, stage, k6);
+            var yNew = _yNew;
+            StateLoops.For(N, (s, e) => { for (var i = s; i < e; i++) yNew[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]); });
+            Evaluate(t + h, yNew, _k7);
+            var k7 = _k7;
+            var error = _error;
+            StateLoops.For(N, (s, e) =>
+            {
+                for (var i = s; i < e; i++)
+                    error[i] = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
+            });
             _h = h;
             _tOld = t;
-            var norm = ErrorNorm(_error, y, _yNew, options);
+            var norm = ErrorNorm(error, y, yNew, options);
             return double.IsFinite(norm) ? norm : double.PositiveInfinity;
         }
 
         public override void Accept()
         {
-            var k1 = F0;
-            for (var i = 0; i < N; i++)
+            double[] k1 = F0, y = Y, yNew = _yNew, k3 = _k3, k4 = _k4, k5 = _k5, k6 = _k6, k7 = _k7;
+            double[] r1 = _r1, r2 = _r2, r3 = _r3, r4 = _r4, r5 = _r5;
+            var h = _h;
+            StateLoops.For(N, (s, e) =>
             {
-                var difference = _yNew[i] - Y[i];
-                var bspl = _h * k1[i] - difference;
-                _r1[i] = Y[i];
-                _r2[i] = difference;
-                _r3[i] = bspl;
-                _r4[i] = difference - _h * _k7[i] - bspl;
-                _r5[i] = _h * (D1 * k1[i] + D3 * _k3[i] + D4 * _k4[i] + D5 * _k5[i] + D6 * _k6[i] + D7 * _k7[i]);
-            }
+                for (var i = s; i < e; i++)
+                {
+                    var difference = yNew[i] - y[i];
+                    var bspl = h * k1[i] - difference;
+                    r1[i] = y[i];
+                    r2[i] = difference;
+                    r3[i] = bspl;
+                    r4[i] = difference - h * k7[i] - bspl;
+                    r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
+                }
+            });
             // First same as last: k7 at the new state is the next step's k1.
             (Y, _yNew) = (_yNew, Y);
             (F0, _k7) = (_k7, F0);
