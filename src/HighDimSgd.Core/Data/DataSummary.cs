@@ -2,7 +2,7 @@ using HighDimSgd.Core.Matrices;
 
 namespace HighDimSgd.Core.Data;
 
-/// <summary>One mixture component (a class, or a k-means cluster of one) of a <see cref="DataSummary"/>.</summary>
+/// <summary>One class of a <see cref="DataSummary"/>.</summary>
 /// <param name="OffDiagonalFraction">||K_c - diag K_c||_F / ||K_c||_F in the pooled eigenbasis: what the commuting approximation drops.</param>
 public sealed record ClassSummary(int Label, int Count, double Probability, double MeanNorm, double MeanEigenvalue, double OffDiagonalFraction);
 
@@ -29,7 +29,7 @@ public sealed record DataSummary(int Dimension, int TrainCount, int TestCount, d
         var s = data.Statistics;
         var d = s.Dimension;
         var p = s.Probabilities;
-        var classes = new ClassSummary[s.ComponentCount];
+        var classes = new ClassSummary[s.ClassCount];
         for (var c = 0; c < classes.Length; c++)
         {
             var k = s.Covariances[c];
@@ -41,7 +41,7 @@ public sealed record DataSummary(int Dimension, int TrainCount, int TestCount, d
                 trace += k[i * d + i];
             }
             var norm = Math.Sqrt(s.Means[c].Sum(v => v * v));
-            classes[c] = new ClassSummary(s.LabelOf(c), s.Counts[c], p[c], norm, trace / d,
+            classes[c] = new ClassSummary(s.ClassLabels[c], s.Counts[c], p[c], norm, trace / d,
                 total > 0 ? Math.Sqrt(Math.Max(total - diagonal, 0) / total) : 0);
         }
         return new DataSummary(d, data.Train.Count, data.Test.Count, s.PooledEigenvalues, classes, PairsOf(s, p));
@@ -51,7 +51,7 @@ public sealed record DataSummary(int Dimension, int TrainCount, int TestCount, d
     {
         var d = s.Dimension;
         var within = new double[d * d];
-        for (var c = 0; c < s.ComponentCount; c++)
+        for (var c = 0; c < s.ClassCount; c++)
             for (var k = 0; k < within.Length; k++) within[k] += p[c] * s.Covariances[c][k];
         var (values, vectors) = RealDataLoader.SymmetricEigen(within, d);
         // The pseudo-inverse drops directions whose within-class variance is round-off.
@@ -60,8 +60,8 @@ public sealed record DataSummary(int Dimension, int TrainCount, int TestCount, d
         var ab = new double[d * d];
         var ba = new double[d * d];
         var projected = new double[d];
-        for (var a = 0; a < s.ComponentCount; a++)
-            for (var b = a + 1; b < s.ComponentCount; b++)
+        for (var a = 0; a < s.ClassCount; a++)
+            for (var b = a + 1; b < s.ClassCount; b++)
             {
                 var delta = s.Means[a].Zip(s.Means[b], (x, y) => x - y).ToArray();
                 Blas.Multiply(vectors, true, delta, false, projected, d, 1, d);
@@ -73,7 +73,7 @@ public sealed record DataSummary(int Dimension, int TrainCount, int TestCount, d
                 double commutator = 0;
                 for (var k = 0; k < ab.Length; k++) commutator += (ab[k] - ba[k]) * (ab[k] - ba[k]);
                 var scale = Frobenius(s.Covariances[a]) * Frobenius(s.Covariances[b]);
-                pairs.Add(new PairSummary(s.LabelOf(a), s.LabelOf(b), mahalanobis, scale > 0 ? Math.Sqrt(commutator) / scale : 0));
+                pairs.Add(new PairSummary(s.ClassLabels[a], s.ClassLabels[b], mahalanobis, scale > 0 ? Math.Sqrt(commutator) / scale : 0));
             }
         return [.. pairs];
     }

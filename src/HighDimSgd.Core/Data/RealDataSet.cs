@@ -21,18 +21,15 @@ public sealed record RealDataSet(DataStatistics Statistics, DataSplit Train, Dat
 
 /// <summary>
 /// The class statistics of a preprocessed training split, in the eigenbasis of its pooled covariance
-/// <c>K = (1/n) sum_k a_k a_k^T</c> (eigenvalues in decreasing order): per mixture component its probability, mean and
-/// covariance (ddof 0). A component is a whole class, or with <c>components-per-class = k</c> one of the k-means
-/// clusters of a class (it carries the class's label).
+/// <c>K = (1/n) sum_k a_k a_k^T</c> (eigenvalues in decreasing order): class probabilities, means, covariances (ddof 0).
 /// </summary>
 public sealed class DataStatistics
 {
-    internal DataStatistics(int dimension, int[] classLabels, int[] componentClasses, int[] counts, double[] center, double scale,
+    internal DataStatistics(int dimension, int[] classLabels, int[] counts, double[] center, double scale,
         double[] pooledEigenvalues, double[] basis, double[][] means, double[][] covariances)
     {
         Dimension = dimension;
         ClassLabels = classLabels;
-        ComponentClasses = componentClasses;
         Counts = counts;
         Center = center;
         Scale = scale;
@@ -48,10 +45,7 @@ public sealed class DataStatistics
     /// <summary>The kept classes' label values in the data files, in the problem's order.</summary>
     public int[] ClassLabels { get; }
 
-    /// <summary>The class (index into <see cref="ClassLabels"/>) of each component.</summary>
-    public int[] ComponentClasses { get; }
-
-    /// <summary>Training samples per component.</summary>
+    /// <summary>Training samples per class.</summary>
     public int[] Counts { get; }
 
     /// <summary>Pooled mean of the raw training features (subtracted from every sample).</summary>
@@ -66,29 +60,23 @@ public sealed class DataStatistics
     /// <summary>The eigenvectors U (row-major d x d, column k the k-th eigenvector): a rotated sample is U^T a.</summary>
     public double[] Basis { get; }
 
-    /// <summary>mu_c per component, in the pooled eigenbasis.</summary>
+    /// <summary>mu_c in the pooled eigenbasis.</summary>
     public double[][] Means { get; }
 
-    /// <summary>K_c per component, in the pooled eigenbasis (row-major d x d, ddof 0).</summary>
+    /// <summary>K_c in the pooled eigenbasis (row-major d x d, ddof 0).</summary>
     public double[][] Covariances { get; }
 
-    /// <summary>Component probabilities n_c / n.</summary>
+    /// <summary>Class probabilities n_c / n.</summary>
     public double[] Probabilities => [.. Counts.Select(n => (double)n / Counts.Sum())];
 
-    /// <summary>Number of mixture components (the number of classes unless they are split).</summary>
-    public int ComponentCount => Counts.Length;
-
-    /// <summary>The label value in the data files of component <paramref name="component"/>.</summary>
-    public int LabelOf(int component) => ClassLabels[ComponentClasses[component]];
-
-    /// <summary>The first component of each class: a row of class c is drawn with its labels.</summary>
-    public int FirstComponentOf(int classIndex) => Array.IndexOf(ComponentClasses, classIndex);
+    /// <summary>C.</summary>
+    public int ClassCount => Counts.Length;
 }
 
 /// <summary>Reads the files of a <see cref="DataSourceSpec"/>, preprocesses them and computes (or loads from the cache) the class statistics.</summary>
 public static class RealDataLoader
 {
-    private const string CacheFormat = "hdsgd-data-statistics-v2";
+    private const string CacheFormat = "hdsgd-data-statistics-v1";
 
     /// <summary>
     /// Loads the data set of <paramref name="spec"/>; a mistake in a data file is a <see cref="ProblemFileException"/>
@@ -126,7 +114,7 @@ public static class RealDataLoader
         {
             throw Error(problemPath, spec.Train.FeaturesKey, $"{spec.Train.Features}: {e.Message}");
         }
-        statistics ??= Compute(train.Features, trainKept.Classes, trainRaw.Dimension, [.. spec.Classes], spec.ComponentsPerClass, train.Center, train.Scale);
+        statistics ??= Compute(train.Features, trainKept.Classes, trainRaw.Dimension, [.. spec.Classes], train.Center, train.Scale);
         if (!fromCache && cacheFile is not null) StatisticsCache.Write(cacheFile, statistics);
         return new RealDataSet(statistics, Rotate(train.Features, trainKept.Classes, statistics),
             Rotate(Preprocess(testRaw, testKept, statistics.Center, statistics.Scale), testKept.Classes, statistics), fromCache, cacheFile);
@@ -231,69 +219,55 @@ public static class RealDataLoader
         return features;
     }
 
-    /// <summary>U^T a for every row (one product X U); each row's class becomes its class's first component (for its labels).</summary>
+    /// <summary>U^T a for every row (one product X U).</summary>
     private static DataSplit Rotate(double[] features, int[] classes, DataStatistics statistics)
     {
         var d = statistics.Dimension;
         var n = classes.Length;
         var rotated = new double[n * d];
         Blas.Multiply(features, false, statistics.Basis, false, rotated, n, d, d);
-        return new DataSplit(rotated, [.. classes.Select(statistics.FirstComponentOf)], n, d);
+        return new DataSplit(rotated, classes, n, d);
     }
 
-    internal static DataStatistics Compute(double[] features, int[] classes, int d, int[] classLabels, int componentsPerClass,
-        double[] center, double scale)
+    internal static DataStatistics Compute(double[] features, int[] classes, int d, int[] classLabels, double[] center, double scale)
     {
         var n = classes.Length;
         var pooled = new double[d * d];
         Blas.Multiply(features, true, features, false, pooled, d, d, n, 1.0 / n);
         Symmetrize(pooled, d);
         var (eigenvalues, basis) = SymmetricEigen(pooled, d);
-        var componentClasses = new List<int>();
-        var counts = new List<int>();
-        var means = new List<double[]>();
-        var covariances = new List<double[]>();
+        var counts = new int[classLabels.Length];
+        foreach (var c in classes) counts[c]++;
+        var means = new double[counts.Length][];
+        var covariances = new double[counts.Length][];
         var scratch = new double[d * d];
-        for (var c = 0; c < classLabels.Length; c++)
+        for (var c = 0; c < counts.Length; c++)
         {
-            var members = Enumerable.Range(0, n).Where(i => classes[i] == c).ToArray();
-            var rows = new double[members.Length * d];
-            for (var r = 0; r < members.Length; r++) features.AsSpan(members[r] * d, d).CopyTo(rows.AsSpan(r * d, d));
-            var clusters = KMeans.Assign(rows, members.Length, d, componentsPerClass, seed: 1 + c);
-            for (var k = 0; k < componentsPerClass; k++)
+            var rows = new double[counts[c] * d];
+            var mean = new double[d];
+            var r = 0;
+            for (var i = 0; i < n; i++)
             {
-                var inCluster = Enumerable.Range(0, members.Length).Where(r => clusters[r] == k).ToArray();
-                if (inCluster.Length == 0) continue;
-                var part = new double[inCluster.Length * d];
-                for (var r = 0; r < inCluster.Length; r++) rows.AsSpan(inCluster[r] * d, d).CopyTo(part.AsSpan(r * d, d));
-                var (mean, covariance) = Moments(part, inCluster.Length, d, basis, scratch);
-                componentClasses.Add(c);
-                counts.Add(inCluster.Length);
-                means.Add(mean);
-                covariances.Add(covariance);
+                if (classes[i] != c) continue;
+                var row = features.AsSpan(i * d, d);
+                row.CopyTo(rows.AsSpan(r * d, d));
+                for (var j = 0; j < d; j++) mean[j] += row[j];
+                r++;
             }
+            for (var j = 0; j < d; j++) mean[j] /= counts[c];
+            // K_c = (1/n_c) X_c^T X_c - mu_c mu_c^T (ddof 0), then rotated: U^T K_c U.
+            var covariance = new double[d * d];
+            Blas.Multiply(rows, true, rows, false, covariance, d, d, counts[c], 1.0 / counts[c]);
+            for (var i = 0; i < d; i++)
+                for (var j = 0; j < d; j++) covariance[i * d + j] -= mean[i] * mean[j];
+            Blas.Multiply(basis, true, covariance, false, scratch, d, d, d);
+            Blas.Multiply(scratch, false, basis, false, covariance, d, d, d);
+            Symmetrize(covariance, d);
+            covariances[c] = covariance;
+            means[c] = new double[d];
+            Blas.Multiply(basis, true, mean, false, means[c], d, 1, d);
         }
-        return new DataStatistics(d, classLabels, [.. componentClasses], [.. counts], center, scale, eigenvalues, basis, [.. means], [.. covariances]);
-    }
-
-    /// <summary>Mean and covariance (ddof 0) of <paramref name="count"/> rows, rotated into the pooled eigenbasis.</summary>
-    private static (double[] Mean, double[] Covariance) Moments(double[] rows, int count, int d, double[] basis, double[] scratch)
-    {
-        var mean = new double[d];
-        for (var r = 0; r < count; r++)
-            for (var j = 0; j < d; j++) mean[j] += rows[r * d + j];
-        for (var j = 0; j < d; j++) mean[j] /= count;
-        // K = (1/n) X^T X - mu mu^T, then rotated: U^T K U.
-        var covariance = new double[d * d];
-        Blas.Multiply(rows, true, rows, false, covariance, d, d, count, 1.0 / count);
-        for (var i = 0; i < d; i++)
-            for (var j = 0; j < d; j++) covariance[i * d + j] -= mean[i] * mean[j];
-        Blas.Multiply(basis, true, covariance, false, scratch, d, d, d);
-        Blas.Multiply(scratch, false, basis, false, covariance, d, d, d);
-        Symmetrize(covariance, d);
-        var rotated = new double[d];
-        Blas.Multiply(basis, true, mean, false, rotated, d, 1, d);
-        return (rotated, covariance);
+        return new DataStatistics(d, classLabels, counts, center, scale, eigenvalues, basis, means, covariances);
     }
 
     /// <summary>Rounding leaves U^T K U asymmetric in the last digits; the dynamics assume symmetry exactly.</summary>
@@ -336,7 +310,6 @@ public static class RealDataLoader
         Add(string.Join(",", spec.Classes));
         Add(spec.LabelColumn ?? "");
         Add(spec.Test is null ? $"hold-out {spec.TestFraction:R}" : "own test split");
-        Add($"components {spec.ComponentsPerClass}");
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
 }

@@ -6,7 +6,7 @@ namespace HighDimSgd.Core.Data;
 /// </summary>
 internal static class StatisticsCache
 {
-    private const long Magic = 0x3256_5441_4453_4448; // "HDSDATV2"
+    private const long Magic = 0x3156_5441_4453_4448; // "HDSDATV1"
 
     public static DataStatistics? TryRead(string path, int dimension, int classCount)
     {
@@ -17,18 +17,15 @@ internal static class StatisticsCache
             if (reader.ReadInt64() != Magic || reader.ReadInt32() != dimension || reader.ReadInt32() != classCount) return null;
             var d = dimension;
             var labels = Ints(reader, classCount);
-            var componentCount = reader.ReadInt32();
-            if (componentCount < classCount || componentCount > 1 << 16) return null;
-            var componentClasses = Ints(reader, componentCount);
-            var counts = Ints(reader, componentCount);
+            var counts = Ints(reader, classCount);
             var center = Doubles(reader, d);
             var scale = reader.ReadDouble();
             var eigenvalues = Doubles(reader, d);
             var basis = Doubles(reader, d * d);
-            var means = Enumerable.Range(0, componentCount).Select(_ => Doubles(reader, d)).ToArray();
-            var covariances = Enumerable.Range(0, componentCount).Select(_ => Doubles(reader, d * d)).ToArray();
+            var means = Enumerable.Range(0, classCount).Select(_ => Doubles(reader, d)).ToArray();
+            var covariances = Enumerable.Range(0, classCount).Select(_ => Doubles(reader, d * d)).ToArray();
             return reader.BaseStream.Position == reader.BaseStream.Length
-                ? new DataStatistics(d, labels, componentClasses, counts, center, scale, eigenvalues, basis, means, covariances)
+                ? new DataStatistics(d, labels, counts, center, scale, eigenvalues, basis, means, covariances)
                 : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -48,10 +45,8 @@ internal static class StatisticsCache
             {
                 writer.Write(Magic);
                 writer.Write(statistics.Dimension);
-                writer.Write(statistics.ClassLabels.Length);
+                writer.Write(statistics.ClassCount);
                 foreach (var v in statistics.ClassLabels) writer.Write(v);
-                writer.Write(statistics.ComponentCount);
-                foreach (var v in statistics.ComponentClasses) writer.Write(v);
                 foreach (var v in statistics.Counts) writer.Write(v);
                 Write(writer, statistics.Center);
                 writer.Write(statistics.Scale);

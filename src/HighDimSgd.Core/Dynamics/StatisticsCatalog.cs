@@ -53,7 +53,7 @@ public static class StatisticsCatalog
             _ when MomentPower(name) > 0 && setup.Classes.Count > 1 => "it is defined for a single Gaussian (one K)",
             _ when MomentPower(name) > 0 => null,
             "classification_error" when !IsBinaryHardLabel(setup) && !IsOneHot(setup) =>
-                "it needs hard labels: classes with labels 1 and 0 and one student direction, or one-hot labels with one student direction per class",
+                "it needs hard labels: two classes with labels 1 and 0 and one student direction, or one-hot labels with one student direction per class",
             "classification_error" => null,
             _ => $"unknown statistic; known: {string.Join(", ", Known)}",
         };
@@ -64,7 +64,7 @@ public static class StatisticsCatalog
         Projectable.Contains(name) ? null : $"only {string.Join(", ", Projectable)} can be restricted to an index block";
 
     private static bool IsBinaryHardLabel(DynamicsSetup setup) =>
-        setup.StudentDirections == 1 && setup.Classes.Count >= 2 &&
+        setup.StudentDirections == 1 && setup.Classes.Count == 2 &&
         setup.Classes.All(c => c.Labels.Length == 1 && (c.Labels[0] == 0 || c.Labels[0] == 1));
 
     private static bool IsOneHot(DynamicsSetup setup) =>

@@ -51,9 +51,6 @@ public sealed record DataSourceSpec(
     int Epochs,
     SpecLocation Location)
 {
-    /// <summary>Gaussian components per class in the surrogate (k-means clusters of the class; 1: the class itself).</summary>
-    public int ComponentsPerClass { get; init; } = 1;
-
     public static IReadOnlyList<string> KnownKinds { get; } = ["idx", "npy", "csv"];
 
     /// <summary>True for binary labels (one class is 1, the other 0); false for one-hot labels.</summary>

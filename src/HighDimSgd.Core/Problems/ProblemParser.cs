@@ -167,7 +167,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
 
     private DataSourceSpec Source(TomlSection section, TeacherSpec? teacher)
     {
-        section.RequireKnownKeys(["kind", "train", "test", "test-fraction", "classes", "positive", "label-column", "epochs", "components-per-class"]);
+        section.RequireKnownKeys(["kind", "train", "test", "test-fraction", "classes", "positive", "label-column", "epochs"]);
         if (teacher is not null)
             throw section.Error("", "real data brings its own labels; remove the [teacher] section");
         var kind = DataSourceSpec.KnownKinds[section.Choice("kind", DataSourceSpec.KnownKinds, null)];
@@ -205,12 +205,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
             : null;
         if (labelColumn is not null && kind != "csv") throw section.Error("label-column", $"only csv data has a label column ({kind} keeps labels in their own file)");
         var epochs = section.Has("epochs") ? PositiveInteger(section, "epochs") : 1;
-        var components = section.Has("components-per-class") ? PositiveInteger(section, "components-per-class") : 1;
-        if (components > 64) throw section.Error("components-per-class", $"must be at most 64, got {components}");
-        return new DataSourceSpec(kind, train, test, fraction, classes, positive, labelColumn, epochs, section.SelfLocation)
-        {
-            ComponentsPerClass = components,
-        };
+        return new DataSourceSpec(kind, train, test, fraction, classes, positive, labelColumn, epochs, section.SelfLocation);
     }
 
     /// <summary>One split's files: <c>{ images, labels }</c> for idx and npy, <c>{ file }</c> for csv.</summary>

@@ -55,15 +55,13 @@ public static class ProblemRealization
             throw new ProblemFileException(problem.SourcePath, "data.dimension", null, $"is {problem.Data.Dimension} but the samples have {d} features");
         var student = WeightBuilder.Rows(problem.Student.Init, statistics.PooledEigenvalues, [], problem.BaseDirectory);
         var probabilities = statistics.Probabilities;
-        var classes = new MaterializedClass[statistics.ComponentCount];
+        var classes = new MaterializedClass[statistics.ClassCount];
         for (var c = 0; c < classes.Length; c++)
         {
             var covariance = statistics.Covariances[c];
             var diagonal = new double[d];
             for (var i = 0; i < d; i++) diagonal[i] = Math.Max(covariance[i * d + i], 0);
-            double[] label = source.IsBinary
-                ? [statistics.LabelOf(c) == source.Positive ? 1 : 0]
-                : OneHot(statistics.ComponentClasses[c], statistics.ClassLabels.Length);
+            double[] label = source.IsBinary ? [statistics.ClassLabels[c] == source.Positive ? 1 : 0] : OneHot(c, classes.Length);
             classes[c] = new MaterializedClass(probabilities[c], statistics.Means[c], diagonal, label, covariance);
         }
         return new MaterializedProblem(d, [], student, classes, data);

@@ -133,34 +133,4 @@ public sealed class ClassStatisticsTests : IDisposable
         Assert.False(second.StatisticsFromCache);
         Assert.Equal(first.Statistics.Means[0], second.Statistics.Means[0]);
     }
-
-    [Fact]
-    public void ComponentsPerClassSplitEachClassAndKeepItsMoments()
-    {
-        var (problem, _, _) = Write();
-        File.WriteAllText(problem, File.ReadAllText(problem).Replace("positive = 4", "positive = 4\ncomponents-per-class = 3"));
-        var one = Load(problem).RealData!;
-        var s = one.Statistics;
-        Assert.Equal(6, s.ComponentCount);
-        Assert.Equal([0, 0, 0, 1, 1, 1], s.ComponentClasses);
-        Assert.Equal(1.0, s.Probabilities.Sum(), 12);
-        // Whatever the clustering: the mixture of a class's components has the class's mean and second moment.
-        File.WriteAllText(problem, File.ReadAllText(problem).Replace("components-per-class = 3", "components-per-class = 1"));
-        var whole = Load(problem).RealData!.Statistics;
-        for (var c = 0; c < 2; c++)
-        {
-            var parts = Enumerable.Range(0, 6).Where(k => s.ComponentClasses[k] == c).ToArray();
-            var total = parts.Sum(k => s.Counts[k]);
-            Assert.Equal(whole.Counts[c], total);
-            for (var i = 0; i < D; i++)
-            {
-                Assert.Equal(whole.Means[c][i], parts.Sum(k => s.Counts[k] * s.Means[k][i]) / total, 10);
-                for (var j = 0; j < D; j++)
-                {
-                    var second = parts.Sum(k => s.Counts[k] * (s.Covariances[k][i * D + j] + s.Means[k][i] * s.Means[k][j])) / total;
-                    Assert.Equal(whole.Covariances[c][i * D + j] + whole.Means[c][i] * whole.Means[c][j], second, 10);
-                }
-            }
-        }
-    }
 }
