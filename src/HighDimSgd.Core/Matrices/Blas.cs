@@ -58,7 +58,7 @@ public static unsafe class Blas
         ManagedMultiply(a, transposeA, b, transposeB, c, m, n, k, alpha, beta);
     }
 
-    /// <summary>The same product through Math.NET's managed provider (the fallback; public to tests through <see cref="Multiply"/>'s contract).</summary>
+    /// <summary>The same product through Math.NET's managed provider: the fallback of <see cref="Multiply"/>, and what the tests check it against.</summary>
     internal static void ManagedMultiply(ReadOnlySpan<double> a, bool transposeA, ReadOnlySpan<double> b, bool transposeB,
         Span<double> c, int m, int n, int k, double alpha, double beta)
     {
