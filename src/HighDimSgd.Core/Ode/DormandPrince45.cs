@@ -33,10 +33,6 @@ public sealed class DormandPrince45(IntegratorOptions? options = null) : Adaptiv
         // Swapped with the current state and derivative on acceptance instead of copied.
         private double[] _k7 = new double[system.Dimension], _yNew = new double[system.Dimension];
 
-        // Dense output coefficients over the last accepted step.
-        private readonly double[] _r1 = new double[system.Dimension], _r2 = new double[system.Dimension],
-            _r3 = new double[system.Dimension], _r4 = new double[system.Dimension], _r5 = new double[system.Dimension];
-
         private double _h, _tOld, _previousError = 1e-4;
 
         protected override int ErrorOrder => 5;
@@ -73,23 +69,9 @@ public sealed class DormandPrince45(IntegratorOptions? options = null) : Adaptiv
 
         public override void Accept()
         {
-            double[] k1 = F0, y = Y, yNew = _yNew, k3 = _k3, k4 = _k4, k5 = _k5, k6 = _k6, k7 = _k7;
-            double[] r1 = _r1, r2 = _r2, r3 = _r3, r4 = _r4, r5 = _r5;
-            var h = _h;
-            StateLoops.For(N, (s, e) =>
-            {
-                for (var i = s; i < e; i++)
-                {
-                    var difference = yNew[i] - y[i];
-                    var bspl = h * k1[i] - difference;
-                    r1[i] = y[i];
-                    r2[i] = difference;
-                    r3[i] = bspl;
-                    r4[i] = difference - h * k7[i] - bspl;
-                    r5[i] = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
-                }
-            });
-            // First same as last: k7 at the new state is the next step's k1.
+            // First same as last: k7 at the new state is the next step's k1. The old state and derivative stay in the
+            // swapped buffers until the next attempt, so dense output is formed only for steps that contain an output
+            // time (most do not, and forming it costs a pass over every stage).
             (Y, _yNew) = (_yNew, Y);
             (F0, _k7) = (_k7, F0);
             T = _tOld + _h;
@@ -97,10 +79,19 @@ public sealed class DormandPrince45(IntegratorOptions? options = null) : Adaptiv
 
         public override void Interpolate(double t, Span<double> y)
         {
+            // After Accept: the old state is in _yNew, the old derivative (k1) in _k7, the new derivative (k7) in F0.
             var theta = (t - _tOld) / _h;
             var theta1 = 1 - theta;
+            var h = _h;
+            double[] yOld = _yNew, k1 = _k7, k3 = _k3, k4 = _k4, k5 = _k5, k6 = _k6, k7 = F0, yNew = Y;
             for (var i = 0; i < N; i++)
-                y[i] = _r1[i] + theta * (_r2[i] + theta1 * (_r3[i] + theta * (_r4[i] + theta1 * _r5[i])));
+            {
+                var difference = yNew[i] - yOld[i];
+                var bspl = h * k1[i] - difference;
+                var r4 = difference - h * k7[i] - bspl;
+                var r5 = h * (D1 * k1[i] + D3 * k3[i] + D4 * k4[i] + D5 * k5[i] + D6 * k6[i] + D7 * k7[i]);
+                y[i] = yOld[i] + theta * (difference + theta1 * (bspl + theta * (r4 + theta1 * r5)));
+            }
         }
 
         public override double NextStep(double h, double error, bool accepted, bool afterReject)
