@@ -147,7 +147,15 @@ public static class SweepPointRunner
             Numbers([c.Probability, .. c.Labels]);
             Numbers(c.Mean);
             Numbers(c.Eigenvalues);
+            if (c.Covariance is { } covariance) Numbers(covariance);
         }
+        // Real data: SGD on the samples depends on the rows and their order, not only on the statistics.
+        if (context.RealData is { } real)
+            foreach (var split in new[] { real.Train, real.Test })
+            {
+                Numbers(split.Features);
+                hash.AppendData(MemoryMarshal.AsBytes(split.Classes.AsSpan()));
+            }
         foreach (var row in context.Dynamics.Rows) Numbers(row);
         Numbers(context.Dynamics.OutputTimes);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
