@@ -36,7 +36,7 @@ public sealed class SgdSimulator
     private sealed class SgdEngine(SgdSetup setup)
         : RunEngine(setup.CheckpointTimes, setup.Statistics.Columns, setup.StepCount)
     {
-        private readonly MixtureFactors _factors = new(setup.Classes);
+        private readonly Lazy<MixtureFactors> _factors = new(() => new MixtureFactors(setup.Classes));
 
         public override RunWorker CreateWorker() => new SgdWorker(setup, Columns.Count, _factors);
     }
@@ -70,7 +70,7 @@ internal sealed class SgdWorker : StudentTeacherWorker
     private double _lossSum;
     private long _lossCount;
 
-    public SgdWorker(SgdSetup setup, int columns, MixtureFactors factors)
+    public SgdWorker(SgdSetup setup, int columns, Lazy<MixtureFactors> factors)
         : base(setup, columns, 1.0 / setup.Dimension)
     {
         _model = setup.Model;

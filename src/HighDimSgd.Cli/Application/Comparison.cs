@@ -112,7 +112,8 @@ public sealed record Comparison(
             : null;
         var sgd = SgdEnsemble.Run(sgdSetup, runs, seed, Report(progress, realSetup is null ? "SGD" : "SGD on the Gaussian surrogate"));
         var hsgd = hsgdSetup is null ? null : HomogenizedSgd.Run(hsgdSetup, runs, seed + 7919, Report(progress, "homogenized SGD"));
-        var real = realSetup is null ? null : SgdEnsemble.Run(realSetup, runs, seed, Report(progress, "SGD on the real samples"));
+        // Its own streams (orders of the samples), not the surrogate's draws.
+        var real = realSetup is null ? null : SgdEnsemble.Run(realSetup, runs, seed + 7919, Report(progress, "SGD on the real samples"));
         return new Comparison(theory, sgd, hsgd, context.Dimension, runs, seed) { RealData = real, Commuting = commuting };
     }
 

@@ -200,6 +200,8 @@ public sealed class ProblemContext
         var method = methodOverride ?? s.Method.ToString().ToLowerInvariant();
         if (method is not ("auto" or "eigen" or "compressed" or "contour" or "dense"))
             throw new UserErrorException($"--method must be auto, eigen, compressed, contour or dense, got '{method}'");
+        if (method == "dense" && DenseRepresentation.Unaffordable(Dynamics) is { } tooLarge)
+            throw new UserErrorException($"{Problem.SourcePath}: solver.method = \"dense\": {tooLarge}");
         if (method == "dense" && Dynamics.Blocks.Count > 0)
             throw new UserErrorException($"{Problem.SourcePath}: the dense method cannot restrict statistics to [output] blocks; use --method eigen");
         if (method == "compressed" && SpectralCompression.Unsupported(Dynamics) is { } why)
@@ -216,7 +218,7 @@ public sealed class ProblemContext
             Quadrature = quadrature,
         };
         // Rodas4 without a structured Jacobian would difference all (ns d)^2 states of the dense form.
-        if (s.Stiff == true && TheorySolver.HasFullCovariances(Dynamics) && TheorySolver.ChooseRepresentation(Dynamics, options).Representation is DenseRepresentation)
+        if (s.Stiff == true && TheorySolver.ChoosesDense(Dynamics, options))
             throw new UserErrorException($"{Problem.SourcePath}: solver.stiff: the dense form has no structured Jacobian for Rodas4; remove 'stiff' or use method \"eigen\" (the commuting approximation)");
         return options;
     }

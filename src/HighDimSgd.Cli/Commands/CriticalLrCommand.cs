@@ -44,7 +44,7 @@ internal static class CriticalLrCommand
         {
             // The threshold does not depend on d (theory.md section 4), the cost of each solve does: cap the default.
             var context = ProblemContext.Load(result.GetValue(problem)!, result.GetValue(dimension), result.GetValue(set));
-            if (result.GetValue(dimension) is null && context.Dimension > DefaultDimensionCap)
+            if (result.GetValue(dimension) is null && context.Dimension > DefaultDimensionCap && context.RealData is null)
                 context = ProblemContext.Load(result.GetValue(problem)!, DefaultDimensionCap, result.GetValue(set));
             var search = new CriticalSearchOptions(result.GetValue(tolerance), result.GetValue(horizon));
             if (!(search.RelativeTolerance is > 0 and < 1))

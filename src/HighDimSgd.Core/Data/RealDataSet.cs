@@ -101,7 +101,16 @@ public static class RealDataLoader
 
         var trainKept = Keep(trainRaw, spec, problemPath, spec.Train, "training");
         var testKept = Keep(testRaw, spec, problemPath, spec.Test ?? spec.Train, "test");
-        var key = CacheKey(spec, trainRaw.Dimension);
+        // The files were just read, so hashing them fails only if they changed or vanished in between.
+        string key;
+        try
+        {
+            key = CacheKey(spec, trainRaw.Dimension);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Error(problemPath, spec.Train.FeaturesKey, e.Message);
+        }
         var cacheFile = cacheDirectory is null ? null : Path.Combine(cacheDirectory, "data", key + ".bin");
         var statistics = cacheFile is not null ? StatisticsCache.TryRead(cacheFile, trainRaw.Dimension, spec.Classes.Count) : null;
         var fromCache = statistics is not null;
@@ -138,7 +147,7 @@ public static class RealDataLoader
             var key = files.Labels is not null && e.Message.StartsWith(files.Labels, StringComparison.Ordinal) ? files.LabelsKey! : files.FeaturesKey;
             throw Error(problemPath, key, e.Message);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw Error(problemPath, files.FeaturesKey, e.Message);
         }
@@ -147,7 +156,8 @@ public static class RealDataLoader
     /// <summary>The documented split of one file: the last fraction of its rows (in file order) is the test split.</summary>
     private static (RawSamples Train, RawSamples Test) HoldOut(RawSamples all, double fraction)
     {
-        var testCount = (int)Math.Ceiling(fraction * all.Count);
+        // ceil(fraction n), without rounding error pushing an exact product up by one (0.07 * 100 = 7.000000000000001).
+        var testCount = (int)Math.Ceiling(fraction * all.Count - 1e-9);
         var trainCount = all.Count - testCount;
         var d = all.Dimension;
         return (new RawSamples(all.Features[..(trainCount * d)], all.Labels[..trainCount], trainCount, d),
@@ -309,7 +319,7 @@ public static class RealDataLoader
         }
         Add(string.Join(",", spec.Classes));
         Add(spec.LabelColumn ?? "");
-        Add(spec.Test is null ? $"hold-out {spec.TestFraction:R}" : "own test split");
+        Add(spec.Test is null ? FormattableString.Invariant($"hold-out {spec.TestFraction:R}") : "own test split");
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
 }

@@ -18,7 +18,7 @@ public sealed class DataFileException(string message) : Exception(message);
 public static partial class SampleFiles
 {
     /// <summary>The bytes of a file, gunzipped when it starts with the gzip magic number.</summary>
-    public static byte[] ReadBytes(string path)
+    internal static byte[] ReadBytes(string path)
     {
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes;
@@ -84,7 +84,7 @@ public static partial class SampleFiles
     }
 
     /// <summary>The values and shape of an IDX file: magic 0x00 0x00 type ndims, big-endian sizes, big-endian data.</summary>
-    public static (float[] Values, int[] Shape) IdxArray(string path)
+    private static (float[] Values, int[] Shape) IdxArray(string path)
     {
         var bytes = ReadBytes(path);
         if (bytes.Length < 4 || bytes[0] != 0 || bytes[1] != 0 || !IdxTypes.TryGetValue(bytes[2], out var size) || bytes[3] == 0)
@@ -135,7 +135,7 @@ public static partial class SampleFiles
     private static partial Regex NpyShape();
 
     /// <summary>The values and shape of an NPY file (little- or big-endian bool, integer or float arrays in C order).</summary>
-    public static (float[] Values, int[] Shape) NpyArray(string path)
+    private static (float[] Values, int[] Shape) NpyArray(string path)
     {
         var bytes = ReadBytes(path);
         ReadOnlySpan<byte> magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
@@ -201,7 +201,20 @@ public static partial class SampleFiles
     /// </summary>
     public static RawSamples Csv(string path, string? labelColumn)
     {
-        using var reader = new StringReader(System.Text.Encoding.UTF8.GetString(ReadBytes(path)));
+        try
+        {
+            return ReadCsv(path, labelColumn);
+        }
+        catch (CsvHelper.CsvHelperException e)
+        {
+            throw new DataFileException($"{path}: not a well-formed CSV file ({e.Message.Split('\n')[0].Trim()})");
+        }
+    }
+
+    private static RawSamples ReadCsv(string path, string? labelColumn)
+    {
+        // A StreamReader drops a byte-order mark, which would otherwise stick to the first field.
+        using var reader = new StreamReader(new MemoryStream(ReadBytes(path)), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         using var csv = new CsvHelper.CsvParser(reader, CultureInfo.InvariantCulture);
         if (!csv.Read()) throw new DataFileException($"{path}: empty CSV file");
         var first = csv.Record ?? [];

@@ -37,7 +37,8 @@ internal static class StatisticsCache
     /// <summary>Stores <paramref name="statistics"/>; a cache that cannot be written only costs the next run a recomputation.</summary>
     public static void Write(string path, DataStatistics statistics)
     {
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        // Unique per writer: processes on several machines may share the cache folder (Slurm).
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

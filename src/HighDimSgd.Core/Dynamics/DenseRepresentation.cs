@@ -16,6 +16,7 @@ public sealed class DenseRepresentation : SpectralRepresentation
     private readonly int _ns, _d, _n, _classes;
     private readonly double[][] _covariances;   // K_c, d x d
     private readonly double[][] _means;         // mu_c
+    private readonly double[][] _kernels;       // K_c, and K_0^2 for one class (line search reads W K^2 W^T)
     private readonly double[] _m0, _p0;
     private readonly double[] _a, _ap;           // scratch (ns d)^2
     private readonly double[] _u, _am;           // scratch ns d
@@ -27,12 +28,14 @@ public sealed class DenseRepresentation : SpectralRepresentation
     public DenseRepresentation(DynamicsSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
+        if (Unaffordable(setup) is { } why) throw new ArgumentException(why, nameof(setup));
         _ns = setup.StateSize;
         _d = setup.Dimension;
         _n = _ns * _d;
         _classes = setup.Classes.Count;
         _covariances = [.. setup.Classes.Select(c => c.Covariance ?? Diagonal(c.Eigenvalues))];
         _means = [.. setup.Classes.Select(c => c.Mean)];
+        _kernels = _classes == 1 ? [_covariances[0], Squared(_covariances[0], _d)] : _covariances;
         var rows = setup.Init.Concat(setup.Teacher).ToArray();
         _m0 = new double[_n];
         for (var a = 0; a < _ns; a++) rows[a].CopyTo(_m0, a * _d);
@@ -49,8 +52,28 @@ public sealed class DenseRepresentation : SpectralRepresentation
         _index = [.. Enumerable.Range(0, _n).Select(i => i % _d)];
     }
 
+    /// <summary>Largest (ns d)^2, the entries of one state: 2^27 doubles are 1 GiB, and the integrator keeps about ten states.</summary>
+    public const long MaxSecondMoments = 1L << 27;
+
+    /// <summary>Why the dense form cannot hold this setup's state, or null when it can.</summary>
+    public static string? Unaffordable(DynamicsSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var n = (long)setup.StateSize * setup.Dimension;
+        return n * n <= MaxSecondMoments
+            ? null
+            : $"(ns d)^2 = {n * n:G3} second moments ({8.0 * n * n / (1 << 30):G3} GiB per state, about ten states) exceed {MaxSecondMoments:G3}; use the eigen method (the commuting approximation)";
+    }
+
     /// <summary>(ns d)^3: the multiply-adds of one right-hand side.</summary>
     public static double CostPerEvaluation(DynamicsSetup setup) => Math.Pow((double)setup.StateSize * setup.Dimension, 3);
+
+    private static double[] Squared(double[] k, int d)
+    {
+        var square = new double[d * d];
+        Blas.Multiply(k, false, k, false, square, d, d, d);
+        return square;
+    }
 
     private static double[] Diagonal(double[] values)
     {
@@ -82,12 +105,13 @@ public sealed class DenseRepresentation : SpectralRepresentation
         var m = state[.._n];
         for (var c = 0; c < _classes; c++)
             for (var a = 0; a < _ns; a++) into.Means[c][a] = TensorPrimitives.Dot(_means[c], m.Slice(a * _d, _d));
+        var kernels = _kernels.Length;
         fixed (double* statePointer = state)
         {
             var p = (nint)(statePointer + _n);
-            // Per block (a, b): the trace (N_ab) and, per class, sum_ij (K_c)_ij P_(a,i),(b,j) ((B_c)_ab), summed over
-            // rows i in fixed chunks (in parallel, the same sums whatever the threads).
-            var terms = _ns * _ns * (_classes + 1);
+            // Per block (a, b): the trace (N_ab) and, per kernel k, sum_ij k_ij P_(a,i),(b,j) (B_c, and W K^2 W^T for one
+            // class), summed over rows i in fixed chunks (in parallel, the same sums whatever the threads).
+            var terms = _ns * _ns * (kernels + 1);
             var partial = new double[RowChunks * terms];
             Parallel.For(0, RowChunks, chunk =>
             {
@@ -99,28 +123,26 @@ public sealed class DenseRepresentation : SpectralRepresentation
                         for (var i = start; i < end; i++)
                         {
                             var row = rows.Slice((a * _d + i) * _n + b * _d, _d);
-                            var k = (a * _ns + b) * (_classes + 1);
+                            var k = (a * _ns + b) * (kernels + 1);
                             sums[k] += row[i];
-                            for (var c = 0; c < _classes; c++)
-                                sums[k + 1 + c] += TensorPrimitives.Dot(_covariances[c].AsSpan(i * _d, _d), row);
+                            for (var q = 0; q < kernels; q++)
+                                sums[k + 1 + q] += TensorPrimitives.Dot(_kernels[q].AsSpan(i * _d, _d), row);
                         }
             });
+            var totals = new double[kernels + 1];
             for (var a = 0; a < _ns; a++)
                 for (var b = a; b < _ns; b++)
                 {
-                    var k = (a * _ns + b) * (_classes + 1);
-                    double trace = 0;
-                    var covariance = new double[_classes];
+                    var k = (a * _ns + b) * (kernels + 1);
+                    Array.Clear(totals);
                     for (var chunk = 0; chunk < RowChunks; chunk++)
-                    {
-                        trace += partial[chunk * terms + k];
-                        for (var c = 0; c < _classes; c++) covariance[c] += partial[chunk * terms + k + 1 + c];
-                    }
-                    into.Gram[a * _ns + b] = into.Gram[b * _ns + a] = trace;
-                    for (var c = 0; c < _classes; c++) into.Covariances[c][a * _ns + b] = into.Covariances[c][b * _ns + a] = covariance[c];
+                        for (var q = 0; q <= kernels; q++) totals[q] += partial[chunk * terms + k + q];
+                    into.Gram[a * _ns + b] = into.Gram[b * _ns + a] = totals[0];
+                    for (var c = 0; c < _classes; c++) into.Covariances[c][a * _ns + b] = into.Covariances[c][b * _ns + a] = totals[1 + c];
+                    if (kernels > _classes) into.SquaredKernel[a * _ns + b] = into.SquaredKernel[b * _ns + a] = totals[1 + _classes];
                 }
         }
-        into.HasSquaredKernel = false;
+        into.HasSquaredKernel = kernels > _classes;
     }
 
     /// <summary>Row chunks of the parallel loops: fixed, so that sums do not depend on the number of threads.</summary>

@@ -85,6 +85,12 @@ public static class TheorySolver
     public static bool ContourApplies(DynamicsSetup setup) =>
         setup.Classes.Count == 1 && setup.ZeroMeans && setup.Blocks.Count == 0 && !HasFullCovariances(setup);
 
+    /// <summary>True when <paramref name="options"/> makes the solver take the dense form (requested, or auto on full covariances).</summary>
+    public static bool ChoosesDense(DynamicsSetup setup, SolverOptions options) =>
+        options.Method == "dense" ||
+        (options.Method == "auto" && HasFullCovariances(setup) && setup.Blocks.Count == 0 &&
+         DenseRepresentation.CostPerEvaluation(setup) <= options.DenseCostLimit);
+
     /// <summary>True when some class covariance is not diagonal in the shared basis (real data).</summary>
     public static bool HasFullCovariances(DynamicsSetup setup) => setup.Classes.Any(c => c.Covariance is not null);
 
@@ -119,7 +125,7 @@ public static class TheorySolver
                 return (new ContourRepresentation(setup, options.ContourNodes), "contour requested");
             case "auto":
                 var dense = DenseRepresentation.CostPerEvaluation(setup);
-                if (HasFullCovariances(setup) && dense <= options.DenseCostLimit && setup.Blocks.Count == 0)
+                if (ChoosesDense(setup, options))
                     return (new DenseRepresentation(setup), $"auto: dense (the class covariances do not commute; (ns d)^3 = {dense:G3} <= {options.DenseCostLimit:G3} multiply-adds per evaluation)");
                 var count = EigenGroups.CountExact(setup, setup.Blocks);
                 var commuting = HasFullCovariances(setup)

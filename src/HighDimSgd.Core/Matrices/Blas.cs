@@ -35,9 +35,6 @@ public static unsafe class Blas
     /// <summary>Which implementation computes the products.</summary>
     public static string Provider { get; }
 
-    /// <summary>True when products go to a native BLAS.</summary>
-    public static bool IsNative => Dgemm != null;
-
     /// <summary>
     /// C = alpha op(A) op(B) + beta C with op(X) = X or X^T; op(A) is m x k, op(B) k x n, C m x n, all row-major and
     /// stored without padding.

@@ -16,15 +16,16 @@ internal abstract class SampleSource
     /// <summary>Writes the next sample into <paramref name="a"/> and returns its class.</summary>
     public abstract int Next(NormalSampler sampler, Span<double> a);
 
-    public static SampleSource For(SgdSetup setup, MixtureFactors factors) =>
-        setup.Samples is { } samples ? new DataSetSource(samples) : new MixtureSource(setup, factors);
+    /// <param name="factors">Made on first use: SGD on a data set's rows needs none.</param>
+    public static SampleSource For(SgdSetup setup, Lazy<MixtureFactors> factors) =>
+        setup.Samples is { } samples ? new DataSetSource(samples) : new MixtureSource(setup, factors.Value);
 }
 
 /// <summary>
 /// Factors <c>L_c</c> with <c>L_c L_c^T = K_c</c> of the classes whose covariance is not diagonal (the Gaussian surrogate of
 /// real data), computed once per simulation and shared by its threads. A data covariance is only positive semi-definite
 /// (pixels that never vary), so it is factored with a jitter of 1e-10 (Tr K / d) on the diagonal: a relative change of
-/// 1e-10 in the sampled covariance.
+/// 1e-10 in the sampled covariance (raised by factors of 100, up to 1e-6, should rounding still leave it indefinite).
 /// </summary>
 internal sealed class MixtureFactors
 {
@@ -35,9 +36,7 @@ internal sealed class MixtureFactors
         {
             if (classes[c].Covariance is not { } covariance) continue;
             var d = classes[c].Eigenvalues.Length;
-            var jitter = 1e-10 * Math.Max(classes[c].MeanEigenvalue, double.Epsilon);
-            var matrix = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(d, d, (i, j) => covariance[i * d + j] + (i == j ? jitter : 0));
-            var factor = matrix.Cholesky().Factor;
+            var factor = Factor(covariance, d, Math.Max(classes[c].MeanEigenvalue, double.Epsilon));
             var lower = new double[d * d];
             for (var i = 0; i < d; i++)
                 for (var j = 0; j <= i; j++) lower[i * d + j] = factor[i, j];
@@ -47,6 +46,22 @@ internal sealed class MixtureFactors
 
     /// <summary>Row-major lower-triangular L_c, or null for a diagonal class.</summary>
     public double[]?[] Lower { get; }
+
+    private static MathNet.Numerics.LinearAlgebra.Matrix<double> Factor(double[] covariance, int d, double scale)
+    {
+        for (var jitter = 1e-10; ; jitter *= 100)
+        {
+            var matrix = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(d, d, (i, j) => covariance[i * d + j] + (i == j ? jitter * scale : 0));
+            try
+            {
+                return matrix.Cholesky().Factor;
+            }
+            catch (ArgumentException) when (jitter < 1e-6)
+            {
+                // Not positive definite at this jitter: try the next.
+            }
+        }
+    }
 }
 
 /// <summary>

@@ -65,6 +65,16 @@ public sealed class SampleFilesTests : IDisposable
     }
 
     [Fact]
+    public void CsvIgnoresAByteOrderMarkAndRejectsBrokenQuoting()
+    {
+        var bom = _files.Write("bom.csv", [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.ASCII.GetBytes("5,1.5\n7,2\n")], gzip: false);
+        var samples = SampleFiles.Csv(bom, null);
+        Assert.Equal([5, 7], samples.Labels);
+        var broken = _files.Text("quote.csv", "label,x\n1,\"2\n0,3\n");
+        Assert.Contains("not a well-formed CSV file", Assert.Throws<DataFileException>(() => SampleFiles.Csv(broken, null)).Message);
+    }
+
+    [Fact]
     public void CsvRejectsRaggedRowsAndText()
     {
         var ragged = _files.Text("r.csv", "label,x\n1,2\n0\n");

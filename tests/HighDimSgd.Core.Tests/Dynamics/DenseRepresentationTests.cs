@@ -62,6 +62,33 @@ public class DenseRepresentationTests
     }
 
     [Fact]
+    public void DenseCarriesTheSquaredKernelThatLineSearchReads()
+    {
+        var random = new Random(2);
+        double[] Vector() => [.. Enumerable.Range(0, D).Select(_ => random.NextDouble() - 0.5)];
+        var eigenvalues = Enumerable.Range(0, D).Select(_ => 0.2 + 2.8 * random.NextDouble()).ToArray();
+        var setup = new DynamicsSetup(new SumLeastSquares(1, 1, 0.3), [DataClass.CenteredGaussian(eigenvalues)], [Vector()], [Vector()],
+            new LineSearchSchedule(1.0), [.. Enumerable.Range(0, 6).Select(k => 0.5 * k)]);
+        var eigen = TheorySolver.Solve(setup, ["risk", "lr"], Tight with { Method = "eigen" });
+        var dense = TheorySolver.Solve(setup, ["risk", "lr"], Tight with { Method = "dense" });
+        foreach (var column in new[] { "risk", "lr" })
+            for (var k = 0; k < eigen.Times.Length; k++)
+                Assert.True(Math.Abs(dense.Column(column)[k] - eigen.Column(column)[k]) <= 1e-7 * (1 + Math.Abs(eigen.Column(column)[k])),
+                    $"{column} at t = {eigen.Times[k]}: dense {dense.Column(column)[k]:R}, eigen {eigen.Column(column)[k]:R}");
+        Assert.All(dense.Column("lr"), rate => Assert.True(double.IsFinite(rate) && rate > 0));
+    }
+
+    [Fact]
+    public void AStateTooLargeForMemoryIsRefusedWithTheReason()
+    {
+        var big = new DataClass(1.0, new double[20000], [.. Enumerable.Repeat(1.0, 20000)], []);
+        var setup = new DynamicsSetup(new SumLeastSquares(1, 1, 0.3), [big], [new double[20000]], [new double[20000]],
+            new ConstantSchedule(0.5), [0, 1]);
+        Assert.Contains("GiB per state", DenseRepresentation.Unaffordable(setup));
+        Assert.Throws<ArgumentException>(() => new DenseRepresentation(setup));
+    }
+
+    [Fact]
     public void AutoPicksDenseForFullCovariancesAndTheCommutingApproximationAboveTheCostLimit()
     {
         var (classes, init) = Diagonal();
