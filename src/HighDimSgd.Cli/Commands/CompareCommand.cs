@@ -50,6 +50,8 @@ internal static class CompareCommand
             var n = result.GetValue(runs) ?? context.Problem.Simulation.Runs;
             var s = (ulong)(result.GetValue(seed) ?? context.Problem.Simulation.Seed);
             var study = ParseDimensions(result.GetValue(dimensions));
+            if (study is not null && context.RealData is not null)
+                throw new UserErrorException($"{context.Problem.SourcePath}: --dimensions: real data has the dimension of its samples; a finite-size study needs a synthetic problem");
             var m = result.GetValue(method);
             using var folder = new OutputDirectory(result.GetValue(output)!);
             var clock = Stopwatch.StartNew();

@@ -97,6 +97,9 @@ public sealed class RealDataCommandTests : IDisposable
         var dimension = CliRunner.Run("solve", Problem(), "--dimension", "10", "--out", Path.Combine(_folder, "y"));
         Assert.Equal(2, dimension.Exit);
         Assert.Contains("real data has the dimension of its samples", dimension.Error);
+        var study = CliRunner.Run("compare", Problem(), "--dimensions", "10,20", "--out", Path.Combine(_folder, "z"));
+        Assert.Equal(2, study.Exit);
+        Assert.Contains("--dimensions: real data has the dimension of its samples", study.Error);
         Assert.False(Directory.Exists(Path.Combine(_folder, "x")));
     }
 }
