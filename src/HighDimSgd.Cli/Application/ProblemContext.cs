@@ -213,13 +213,23 @@ public sealed class ProblemContext
         if (method == "contour" && ContourRepresentation.Unresolved(Dynamics, nodes) is { } unresolved)
             throw new UserErrorException($"{Problem.SourcePath}: solver.method = \"contour\": {unresolved}");
         var quadrature = s.QuadratureOrder is { } order ? new QuadratureOptions { OrderLowDimensions = order } : null;
-        var options = new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, nodes, s.Stiff)
+        var options = new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, nodes)
         {
             Quadrature = quadrature,
         };
-        // Rodas4 without a structured Jacobian would difference all (ns d)^2 states of the dense form.
-        if (s.Stiff == true && TheorySolver.ChoosesDense(Dynamics, options))
-            throw new UserErrorException($"{Problem.SourcePath}: solver.stiff: the dense form has no structured Jacobian for Rodas4; remove 'stiff' or use method \"eigen\" (the commuting approximation)");
-        return options;
+        return WithIntegrator(options, s.Stiff, $"{Problem.SourcePath}: solver.stiff");
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with the integrator choice <paramref name="stiff"/> (null: automatic); Rodas4 is refused
+    /// where the dense form is chosen, since without a structured Jacobian it would difference all (ns d)^2 states.
+    /// <paramref name="where"/> prefixes the error (the file key, or the command-line option).
+    /// </summary>
+    public SolverOptions WithIntegrator(SolverOptions options, bool? stiff, string where)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (stiff == true && TheorySolver.ChoosesDense(Dynamics, options))
+            throw new UserErrorException($"{where}: the dense form has no structured Jacobian for Rodas4; remove 'stiff' or use method \"eigen\" (the commuting approximation)");
+        return options with { Stiff = stiff };
     }
 }

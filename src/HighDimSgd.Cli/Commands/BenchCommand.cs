@@ -75,10 +75,7 @@ internal static class BenchCommand
                 _ => throw new UserErrorException($"--methods: '{entry}': the integrator must be auto, dopri5 or rodas4"),
             };
             if (parts.Length > 2) throw new UserErrorException($"--methods: '{entry}': expected METHOD[:INTEGRATOR]");
-            var options = context.SolverOptions(parts[0]) with { Stiff = stiff };
-            if (stiff == true && TheorySolver.ChoosesDense(context.Dynamics, options))
-                throw new UserErrorException($"--methods: '{entry}': this resolves to the dense form, which has no structured Jacobian for rodas4");
-            return (Name: entry, Options: options);
+            return (Name: entry, Options: context.WithIntegrator(context.SolverOptions(parts[0]), stiff, $"--methods: '{entry}'"));
         }).ToArray();
         Console.Out.WriteLine($"problem: {context.Problem.Title}; d = {context.Dimension}, T = {context.Dynamics.OutputTimes[^1]:G4}");
         var results = new List<(string Name, double Seconds, TheoryResult Theory)>();

@@ -17,6 +17,7 @@ public sealed class DenseRepresentation : SpectralRepresentation
     private readonly double[][] _covariances;   // K_c, d x d
     private readonly double[][] _means;         // mu_c
     private readonly double[][] _kernels;       // K_c, and K_0^2 for one class (line search reads W K^2 W^T)
+    private readonly double[] _partialSums, _totals; // Overlaps' sums per row chunk, and over the chunks
     private readonly double[] _m0, _p0;
     private readonly double[] _a, _ap;           // scratch (ns d)^2
     private readonly double[] _u, _am;           // scratch ns d
@@ -36,6 +37,8 @@ public sealed class DenseRepresentation : SpectralRepresentation
         _covariances = [.. setup.Classes.Select(c => c.Covariance ?? Diagonal(c.Eigenvalues))];
         _means = [.. setup.Classes.Select(c => c.Mean)];
         _kernels = _classes == 1 ? [_covariances[0], Squared(_covariances[0], _d)] : _covariances;
+        _totals = new double[_kernels.Length + 1];
+        _partialSums = new double[RowChunks * _ns * _ns * _totals.Length];
         var rows = setup.Init.Concat(setup.Teacher).ToArray();
         _m0 = new double[_n];
         for (var a = 0; a < _ns; a++) rows[a].CopyTo(_m0, a * _d);
@@ -112,7 +115,8 @@ public sealed class DenseRepresentation : SpectralRepresentation
             // Per block (a, b): the trace (N_ab) and, per kernel k, sum_ij k_ij P_(a,i),(b,j) (B_c, and W K^2 W^T for one
             // class), summed over rows i in fixed chunks (in parallel, the same sums whatever the threads).
             var terms = _ns * _ns * (kernels + 1);
-            var partial = new double[RowChunks * terms];
+            var partial = _partialSums;
+            Array.Clear(partial);
             Parallel.For(0, RowChunks, chunk =>
             {
                 var (start, end) = ChunkRange(chunk, _d);
@@ -129,7 +133,7 @@ public sealed class DenseRepresentation : SpectralRepresentation
                                 sums[k + 1 + q] += TensorPrimitives.Dot(_kernels[q].AsSpan(i * _d, _d), row);
                         }
             });
-            var totals = new double[kernels + 1];
+            var totals = _totals;
             for (var a = 0; a < _ns; a++)
                 for (var b = a; b < _ns; b++)
                 {

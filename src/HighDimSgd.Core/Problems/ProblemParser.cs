@@ -214,22 +214,11 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         if (kind == "csv")
         {
             section.RequireKnownKeys(["file"]);
-            return new DataFiles(DataFile(section, "file"), null, section.KeyPath("file"), null);
+            return new DataFiles(_specs.ExistingFullPath(section, "file"), null, section.KeyPath("file"), null);
         }
 
         section.RequireKnownKeys(["images", "labels"]);
-        return new DataFiles(DataFile(section, "images"), DataFile(section, "labels"), section.KeyPath("images"), section.KeyPath("labels"));
-    }
-
-    /// <summary>A data file's full path; a missing file names the Debian package that installs it when it has one.</summary>
-    private string DataFile(TomlSection section, string key)
-    {
-        var full = Path.GetFullPath(Path.Combine(baseDirectory, section.RequiredString(key)));
-        if (File.Exists(full)) return full;
-        var hint = full.StartsWith("/usr/share/datasets/", StringComparison.Ordinal) && full.Split('/') is { Length: > 4 } parts
-            ? $"; install it with: sudo apt-get install dataset-{parts[4]}"
-            : "";
-        throw section.Error(key, $"file not found: {full}{hint}");
+        return new DataFiles(_specs.ExistingFullPath(section, "images"), _specs.ExistingFullPath(section, "labels"), section.KeyPath("images"), section.KeyPath("labels"));
     }
 
     private TeacherSpec Teacher(TomlSection section)

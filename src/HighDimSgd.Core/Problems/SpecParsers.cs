@@ -58,9 +58,20 @@ internal sealed class SpecParsers(string baseDirectory)
     /// <summary>Resolves <paramref name="key"/> relative to the problem file and checks the file exists.</summary>
     public string ExistingFile(TomlSection section, string key)
     {
-        var relative = section.RequiredString(key);
-        var full = Path.GetFullPath(Path.Combine(baseDirectory, relative));
-        return File.Exists(full) ? relative : throw section.Error(key, $"file not found: {full}");
+        ExistingFullPath(section, key);
+        return section.RequiredString(key);
+    }
+
+    /// <summary>The full path of an existing file named by <paramref name="key"/>; a missing file under
+    /// /usr/share/datasets/NAME names the Debian package that installs it.</summary>
+    public string ExistingFullPath(TomlSection section, string key)
+    {
+        var full = Path.GetFullPath(Path.Combine(baseDirectory, section.RequiredString(key)));
+        if (File.Exists(full)) return full;
+        var hint = full.StartsWith("/usr/share/datasets/", StringComparison.Ordinal) && full.Split('/') is { Length: > 4 } parts
+            ? $"; install it with: sudo apt-get install dataset-{parts[4]}"
+            : "";
+        throw section.Error(key, $"file not found: {full}{hint}");
     }
 
     private static string Kind(TomlSection section, IReadOnlyList<string> known, string what)
