@@ -68,7 +68,9 @@ internal sealed class SpecParsers(string baseDirectory)
     {
         var full = Path.GetFullPath(Path.Combine(baseDirectory, section.RequiredString(key)));
         if (File.Exists(full)) return full;
-        var hint = full.StartsWith("/usr/share/datasets/", StringComparison.Ordinal) && full.Split('/') is { Length: > 4 } parts
+        // Only when the data set's folder is missing: a wrong name inside an installed one is a typo, not a missing package.
+        var hint = full.StartsWith("/usr/share/datasets/", StringComparison.Ordinal) && full.Split('/') is { Length: > 5 } parts
+                   && !Directory.Exists(Path.Combine("/usr/share/datasets", parts[4]))
             ? $"; install it with: sudo apt-get install dataset-{parts[4]}"
             : "";
         throw section.Error(key, $"file not found: {full}{hint}");
