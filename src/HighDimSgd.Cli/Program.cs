@@ -18,19 +18,24 @@ public static class Program
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
         {
-            foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine("Run 'hdsgd --help' for usage.");
-            return UserErrorExit;
+            // The first mistake is the one to fix; later ones often follow from it.
+            return UserError($"{CommandLineMessages.Plain(parsed.Errors[0].Message)} (run 'hdsgd --help' for usage)");
         }
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (UserErrorException e)
+        catch (Exception e) when (e is UserErrorException or Core.ResourceLimitException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return UserErrorExit;
+            return UserError(e.Message);
         }
+    }
+
+    /// <summary>Prints <paramref name="message"/> as the one <c>error:</c> line of a user mistake.</summary>
+    private static int UserError(string message)
+    {
+        Console.Error.WriteLine($"error: {CommandLineMessages.OneLine(message)}");
+        return UserErrorExit;
     }
 
     /// <summary>The command tree (also used by tests to check the documented commands exist).</summary>

@@ -1,3 +1,5 @@
+using HighDimSgd.Core;
+
 namespace HighDimSgd.Simulation;
 
 /// <summary>A simulation that can be repeated over seeds: creates per-thread workers with their own buffers.</summary>
@@ -19,6 +21,9 @@ internal abstract class RunEngine
     public long StepsPerRun { get; }
 
     public abstract RunWorker CreateWorker();
+
+    /// <summary>About how many numbers one worker's buffers hold, for the memory check before the workers are made.</summary>
+    public abstract double NumbersPerWorker { get; }
 
     /// <summary>One run with its own buffers (convenience for single trajectories).</summary>
     public RunTrajectory RunSingle(ulong seed, int runIndex)
@@ -53,13 +58,17 @@ internal static class EnsembleRunner
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
         var width = engine.Times.Count * engine.Columns.Count;
+        var threads = maxDegreeOfParallelism ?? Environment.ProcessorCount;
+        ResourceBudget.Require((double)runs * width + Math.Min(threads, runs) * engine.NumbersPerWorker,
+            $"{runs:N0} runs (simulation.runs or --runs) x {engine.Times.Count:N0} checkpoints (output.checkpoints) x {engine.Columns.Count} columns, " +
+            $"and {Math.Min(threads, runs)} worker(s) of {engine.NumbersPerWorker:G3} numbers");
         // Every run writes its own slice, and the reduction below goes in run order, so the result does not
         // depend on which thread ran what.
         var values = new double[(long)runs * width];
         var recorded = new int[runs];
         var divergences = new Divergence?[runs];
         var tracker = new ProgressTracker(progress, (double)runs * Math.Max(1, engine.StepsPerRun));
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
         Parallel.For(0, runs, options, engine.CreateWorker, (run, _, worker) =>
         {
             divergences[run] = worker.Run(seed, run, values.AsSpan(run * width, width), tracker.Add, out recorded[run]);

@@ -39,6 +39,9 @@ public sealed class SgdSimulator
         private readonly Lazy<MixtureFactors> _factors = new(() => new MixtureFactors(setup.Classes));
 
         public override RunWorker CreateWorker() => new SgdWorker(setup, Columns.Count, _factors);
+
+        // Weights, teacher, gradient and sample scratch: a few d-vectors per direction.
+        public override double NumbersPerWorker => 4.0 * setup.Dimension * (setup.StudentDirections + setup.TeacherDirections + 2);
     }
 }
 

@@ -214,7 +214,8 @@ public static class SpectrumArgument
         };
         var scale = Number("scale", 1);
         if (!(scale > 0)) throw Error(text, "'scale' must be positive");
-        return spec with { Normalize = SpectrumNormalization.Mean, Scale = scale };
+        // Errors found while building the spectrum name the argument, as the file's name a key.
+        return spec with { Normalize = SpectrumNormalization.Mean, Scale = scale, Location = new SpecLocation($"--spectra '{text}'", "", null) };
     }
 
     private static SigmaPowerSpectrum SigmaPower(string text, double q, double lo, double hi) =>

@@ -1,3 +1,4 @@
+using HighDimSgd.Core;
 using HighDimSgd.Core.Dynamics;
 using HighDimSgd.Core.Dynamics.Mixtures;
 using HighDimSgd.Core.Expectations;
@@ -56,15 +57,27 @@ public sealed class ProblemContext
     /// <summary>Loads, validates and realises a problem file.</summary>
     public static ProblemContext Load(string path, int? dimension = null, IReadOnlyList<string>? set = null)
     {
-        if (!File.Exists(path)) throw new UserErrorException($"{path}: file not found");
-        var text = File.ReadAllText(path);
-        return FromText(text, path, dimension, set);
+        return FromText(ReadText(path), path, dimension, set);
+    }
+
+    /// <summary>The text of a problem file (at most <see cref="Limits.MaxProblemFileBytes"/>); an unreadable one is a user error.</summary>
+    public static string ReadText(string path)
+    {
+        try
+        {
+            return BoundedFile.ReadAllText(path, Limits.MaxProblemFileBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UserErrorException(e is FileNotFoundException or DirectoryNotFoundException ? $"{path}: file not found" : $"{path}: cannot read the file: {e.Message}");
+        }
     }
 
     /// <summary>Same as <see cref="Load"/> for a problem given as text (built-in examples).</summary>
     public static ProblemContext FromText(string text, string sourcePath, int? dimension = null, IReadOnlyList<string>? set = null)
     {
         if (dimension is <= 0) throw new UserErrorException($"--dimension must be positive, got {dimension}");
+        if (dimension is { } d && Limits.AtMost(d, Limits.MaxDimension) is { } tooLarge) throw new UserErrorException($"--dimension {tooLarge}");
         var overrides = ParseOverrides(set);
         try
         {
@@ -99,6 +112,8 @@ public sealed class ProblemContext
         var source = problem.Data.Source!;
         var available = (double)real.Train.Count * source.Epochs / real.Train.Dimension;
         var horizon = problem.Optimizer.Horizon;
+        if (double.IsNaN(horizon) && available > Limits.MaxHorizon)
+            throw new UserErrorException($"{problem.SourcePath}: data.source.epochs: {source.Epochs} epoch(s) give T = {available:G6}, above the largest horizon {Limits.MaxHorizon:G6}");
         if (double.IsNaN(horizon)) horizon = available;
         else if (horizon > available * (1 + 1e-12))
             throw new UserErrorException($"{problem.SourcePath}: optimizer.horizon: {horizon:G6} is longer than the data allows: " +

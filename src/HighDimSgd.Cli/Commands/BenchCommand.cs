@@ -39,7 +39,8 @@ internal static class BenchCommand
             var context = path is null
                 ? ProblemContext.FromText(CompareCommand.DefaultProblemText(), "built-in:" + CompareCommand.DefaultProblemName, d, result.GetValue(set))
                 : ProblemContext.Load(path, d, result.GetValue(set));
-            var n = Math.Max(1, result.GetValue(repeats));
+            var n = result.GetValue(repeats);
+            if (n is < 1 or > MaxRepeats) throw new UserErrorException($"--repeats must be between 1 and {MaxRepeats}, got {n}");
             if (result.GetValue(methods) is { } list) return CompareSolvers(context, list, n);
             var options = context.SolverOptions();
             TheoryResult? theory = null;
@@ -60,6 +61,8 @@ internal static class BenchCommand
     }
 
     /// <summary>Each solver of <paramref name="list"/> on the problem: time, steps, ratio to the first, risk gap to the first.</summary>
+    private const int MaxRepeats = 1000;
+
     private static int CompareSolvers(ProblemContext context, string list, int repeats)
     {
         var entries = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

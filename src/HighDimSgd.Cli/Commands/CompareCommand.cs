@@ -98,6 +98,9 @@ internal static class CompareCommand
         return reader.ReadToEnd();
     }
 
+    // Each dimension is a full compare; more than this is a sweep.
+    private const int MaxStudyDimensions = 32;
+
     private static int[]? ParseDimensions(string? text)
     {
         if (text is null) return null;
@@ -107,8 +110,12 @@ internal static class CompareCommand
         {
             if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var d) || d <= 0)
                 throw new UserErrorException($"--dimensions: '{part}' is not a positive integer");
+            if (Core.Problems.Limits.AtMost(d, Core.Problems.Limits.MaxDimension) is { } tooLarge)
+                throw new UserErrorException($"--dimensions: each dimension {tooLarge}");
             values.Add(d);
         }
+        if (values.Count > MaxStudyDimensions)
+            throw new UserErrorException($"--dimensions: at most {MaxStudyDimensions} dimensions, got {values.Count}");
         if (values.Distinct().Count() < 2) throw new UserErrorException("--dimensions needs at least two different values, e.g. 250,1000,4000");
         return [.. values.Distinct().Order()];
     }

@@ -24,12 +24,12 @@ internal static class DeriveCommand
         command.SetAction(result =>
         {
             var path = result.GetValue(problem)!;
-            if (!File.Exists(path)) throw new UserErrorException($"{path}: file not found");
+            var text = ProblemContext.ReadText(path);
             ModelSections parsed;
             var overrides = ProblemContext.ParseOverrides(result.GetValue(set));
             try
             {
-                parsed = ProblemLoader.ParseModelSections(File.ReadAllText(path), path, overrides);
+                parsed = ProblemLoader.ParseModelSections(text, path, overrides);
             }
             catch (ProblemFileException e)
             {

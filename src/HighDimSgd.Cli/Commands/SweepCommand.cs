@@ -45,7 +45,7 @@ internal static class SweepCommand
         command.SetAction(result =>
         {
             var path = result.GetValue(problem)!;
-            if (!File.Exists(path)) throw new UserErrorException($"{path}: file not found");
+            var text = ProblemContext.ReadText(path);
             var axes = result.GetValue(grid)!.Select(SweepAxis.Parse).ToArray();
             var slurm = result.GetValue(backend) == "slurm";
             if (slurm && result.GetValue(noCache)) throw new UserErrorException("--no-cache: the Slurm backend gathers its results through the cache");
@@ -54,7 +54,7 @@ internal static class SweepCommand
             if (!(result.GetValue(poll) > 0)) throw new UserErrorException($"--poll must be positive, got {result.GetValue(poll)}");
             if (result.GetValue(jobs) is < 1) throw new UserErrorException($"--jobs must be positive, got {result.GetValue(jobs)}");
             if (result.GetValue(runs) is < 2 && result.GetValue(run) != "solve") throw new UserErrorException($"--runs must be at least 2, got {result.GetValue(runs)}");
-            var job = new SweepJob(path, File.ReadAllText(path), result.GetValue(dimension), result.GetValue(set) ?? [], axes, result.GetValue(zip),
+            var job = new SweepJob(path, text, result.GetValue(dimension), result.GetValue(set) ?? [], axes, result.GetValue(zip),
                 new SweepRun(result.GetValue(run)!, result.GetValue(method), result.GetValue(runs), result.GetValue(seed)));
             // A mistake in the file or in --set is the user's, not a point's: it stops the sweep before anything runs. The
             // grid may supply what the file leaves out, so the first point counts when the bare file does not load.

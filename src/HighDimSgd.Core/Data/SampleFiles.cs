@@ -20,14 +20,14 @@ public static partial class SampleFiles
     /// <summary>The bytes of a file, gunzipped when it starts with the gzip magic number.</summary>
     internal static byte[] ReadBytes(string path)
     {
-        var bytes = File.ReadAllBytes(path);
+        // The samples are held in memory (then as doubles, 8 bytes per byte for IDX): a file past half the budget cannot be used.
+        var limit = ResourceBudget.AvailableBytes / 2;
+        var bytes = BoundedFile.ReadAllBytes(path, limit);
         if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes;
         try
         {
             using var input = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            input.CopyTo(output);
-            return output.ToArray();
+            return BoundedFile.ReadAll(input, path + " (decompressed)", limit);
         }
         catch (InvalidDataException e)
         {

@@ -250,6 +250,9 @@ public static class TheorySolver
         IOdeSystem integrated = stiff && representation is EigenRepresentation eigen
             ? new GroupLinearization(system, eigen, setup)
             : system;
+        // The integrator keeps the state at every output time, and about a dozen working states.
+        ResourceBudget.Require((double)system.Dimension * (setup.OutputTimes.Length + 16),
+            $"{setup.OutputTimes.Length:N0} checkpoints (output.checkpoints) of an ODE state of {system.Dimension:N0} numbers ({representation.Description})");
         var solution = integrator.Integrate(integrated, 0.0, y0, setup.OutputTimes, monitor);
 
         var blocks = setup.Blocks.Count > 0 ? new Mixtures.BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;

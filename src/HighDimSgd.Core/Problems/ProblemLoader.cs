@@ -14,7 +14,7 @@ public static class ProblemLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedFile.ReadAllText(path, Limits.MaxProblemFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -62,8 +62,18 @@ public static class ProblemLoader
 
     private static TomlTable ReadToml(string toml, string sourcePath, TomlMetadataStore metadata)
     {
-        // The syntax pass validates the document (duplicate keys included, which deserialisation alone accepts).
-        var document = SyntaxParser.Parse(toml, sourcePath, true);
+        // The syntax pass validates the document (duplicate keys included, which deserialisation alone accepts). Both
+        // passes refuse nesting past Tomlyn's depth limit with a TomlException.
+        Tomlyn.Syntax.DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(toml, sourcePath, true);
+        }
+        catch (TomlException e)
+        {
+            throw SyntaxError(sourcePath, e);
+        }
+
         var firstError = document.Diagnostics.FirstOrDefault(d => d.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error);
         if (firstError is not null)
         {
@@ -83,7 +93,16 @@ public static class ProblemLoader
         }
         catch (TomlException e)
         {
-            throw new ProblemFileException(sourcePath, "", e.Line, $"TOML syntax error: {e.Message}");
+            throw SyntaxError(sourcePath, e);
         }
+    }
+
+    private static ProblemFileException SyntaxError(string sourcePath, TomlException e)
+    {
+        // Tomlyn's depth message tells a programmer which option to raise; the user needs to know what is too deep.
+        var detail = e.Message.Contains("maximum depth", StringComparison.OrdinalIgnoreCase)
+            ? "arrays and tables are nested more than 64 levels deep"
+            : e.Message;
+        return new ProblemFileException(sourcePath, "", e.Line, $"TOML syntax error: {detail}");
     }
 }

@@ -13,7 +13,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
     public Problem Problem()
     {
         root.RequireKnownKeys(RootKeys);
-        var title = root.OptionalString("title") ?? Path.GetFileNameWithoutExtension(root.FilePath);
+        var title = Title(root);
         var teacher = root.OptionalTable("teacher") is { } teacherSection ? Teacher(teacherSection) : null;
         var data = Data(root.RequiredTable("data"), teacher);
         if (teacher is null && data.Classes.Count == 0 && data.Source is null)
@@ -36,6 +36,18 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
             root.OptionalTable("simulation") is { } simulation ? Simulation(simulation) : SimulationSpec.Default);
     }
 
+    /// <summary>The title: one line of printable text (it heads plots, tables and run.json), the file name when absent.</summary>
+    private static string Title(TomlSection root)
+    {
+        var title = root.OptionalString("title");
+        if (title is null) return Path.GetFileNameWithoutExtension(root.FilePath);
+        if (title.Length > Limits.MaxTitleLength)
+            throw root.Error("title", $"must be at most {Limits.MaxTitleLength} characters, got {title.Length:N0}");
+        if (title.FirstOrDefault(char.IsControl) is var control && control != default)
+            throw root.Error("title", $"must be one line of printable text, found the control character U+{(int)control:X4}");
+        return title;
+    }
+
     /// <summary>
     /// Only what a model derivation needs: [teacher], [student], [loss], and the class labels when [data] has classes.
     /// Other sections may be absent; those present are still checked for unknown keys at the top level.
@@ -43,7 +55,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
     public ModelSections ModelSections()
     {
         root.RequireKnownKeys(RootKeys);
-        var title = root.OptionalString("title") ?? Path.GetFileNameWithoutExtension(root.FilePath);
+        var title = Title(root);
         var teacher = root.OptionalTable("teacher") is { } teacherSection ? Teacher(teacherSection) : null;
         var data = root.OptionalTable("data") is { } dataSection ? Data(dataSection, teacher) : null;
         return new ModelSections(root.FilePath, title, teacher, Student(root.RequiredTable("student"), teacher),
@@ -54,7 +66,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
     {
         section.RequireKnownKeys(["dimension", "spectrum", "classes", "source"]);
         // Real data has the dimension of its samples; a dimension written next to a source is checked when they are read.
-        var dimension = section.Has("source") && !section.Has("dimension") ? 0 : PositiveInteger(section, "dimension");
+        var dimension = section.Has("source") && !section.Has("dimension") ? 0 : PositiveInteger(section, "dimension", Limits.MaxDimension);
         var spectrum = section.OptionalTable("spectrum") is { } spectrumSection ? _specs.Spectrum(spectrumSection) : null;
         RequireDimensionMatches(spectrum, dimension);
 
@@ -99,6 +111,11 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         if (sections.Count == 0)
         {
             throw data.Error("classes", "expected at least one class");
+        }
+
+        if (Limits.AtMost(sections.Count, Limits.MaxClasses) is { } tooMany)
+        {
+            throw data.Error("classes", $"{tooMany} classes");
         }
 
         var context = teacher is null
@@ -187,6 +204,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
 
         var classes = section.IntegerList("classes");
         if (classes.Count == 0) throw section.Error("classes", "expected at least one class label");
+        if (Limits.AtMost(classes.Count, Limits.MaxClasses) is { } tooMany) throw section.Error("classes", $"{tooMany} classes");
         if (classes.Distinct().Count() != classes.Count) throw section.Error("classes", "lists a class twice");
         int? positive = section.Has("positive") ? section.RequiredInteger("positive") : null;
         if (positive is { } p && (classes.Count != 2 || !classes.Contains(p)))
@@ -204,7 +222,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
             }
             : null;
         if (labelColumn is not null && kind != "csv") throw section.Error("label-column", $"only csv data has a label column ({kind} keeps labels in their own file)");
-        var epochs = section.Has("epochs") ? PositiveInteger(section, "epochs") : 1;
+        var epochs = section.Has("epochs") ? PositiveInteger(section, "epochs", Limits.MaxEpochs) : 1;
         return new DataSourceSpec(kind, train, test, fraction, classes, positive, labelColumn, epochs, section.SelfLocation);
     }
 
@@ -224,7 +242,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
     private TeacherSpec Teacher(TomlSection section)
     {
         section.RequireKnownKeys(["directions", "weights", "output"]);
-        var directions = PositiveInteger(section, "directions");
+        var directions = PositiveInteger(section, "directions", Limits.MaxDirections);
         var context = new WeightContext(0, "teacher rows cannot refer to teacher rows");
         var weights = Rows(section, "weights", directions, context, required: true);
         return new TeacherSpec(directions, weights, Formulas(section, "output"));
@@ -233,7 +251,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
     private StudentSpec Student(TomlSection section, TeacherSpec? teacher)
     {
         section.RequireKnownKeys(["directions", "init", "output"]);
-        var directions = PositiveInteger(section, "directions");
+        var directions = PositiveInteger(section, "directions", Limits.MaxDirections);
         var context = teacher is null
             ? new WeightContext(0, "there is no [teacher] to refer to")
             : new WeightContext(teacher.Directions, null);
@@ -340,6 +358,8 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
 
         // Real data's default horizon is its passes over the training split, known once the files are read (NaN until then).
         var horizon = realData && !section.Has("horizon") ? double.NaN : PositiveNumber(section, "horizon");
+        if (horizon > Limits.MaxHorizon)
+            throw section.Error("horizon", $"must be at most {TomlSection.Describe(Limits.MaxHorizon)}, got {TomlSection.Describe(horizon)}");
         return new OptimizerSpec(learningRate, schedule, b0, decay, rate, horizon);
     }
 
@@ -363,6 +383,11 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         if (checkpoints < 2)
         {
             throw section.Error("checkpoints", $"must be at least 2, got {checkpoints}");
+        }
+
+        if (Limits.AtMost(checkpoints, Limits.MaxCheckpoints) is { } tooMany)
+        {
+            throw section.Error("checkpoints", tooMany);
         }
 
         var spacing = (TimeSpacing)section.Choice("spacing", SpacingNames, "linear");
@@ -446,11 +471,11 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         section.RequireKnownKeys(["method", "rtol", "atol", "quadrature-order", "contour-nodes", "stiff"]);
         var defaults = SolverSpec.Default;
         var rtol = PositiveNumber(section, "rtol", defaults.RelativeTolerance);
+        if (rtol < Limits.MinRelativeTolerance)
+            throw section.Error("rtol", $"must be at least {TomlSection.Describe(Limits.MinRelativeTolerance)} (double precision cannot meet a tighter tolerance), got {TomlSection.Describe(rtol)}");
         var atol = PositiveNumber(section, "atol", defaults.AbsoluteTolerance);
-        var quadratureOrder = section.Has("quadrature-order") ? PositiveInteger(section, "quadrature-order") : (int?)null;
-        if (quadratureOrder is > 1000)
-            throw section.Error("quadrature-order", $"must be at most 1000 nodes per dimension, got {quadratureOrder}");
-        var contourNodes = section.Has("contour-nodes") ? PositiveInteger(section, "contour-nodes") : (int?)null;
+        var quadratureOrder = section.Has("quadrature-order") ? PositiveInteger(section, "quadrature-order", Limits.MaxQuadratureOrder) : (int?)null;
+        var contourNodes = section.Has("contour-nodes") ? PositiveInteger(section, "contour-nodes", Limits.MaxContourNodes) : (int?)null;
         if (contourNodes is { } nodes && (nodes < 4 || nodes % 2 != 0))
             throw section.Error("contour-nodes", $"must be an even number of at least 4 (half are stored by conjugate symmetry), got {nodes}");
         return new SolverSpec(
@@ -465,15 +490,16 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
     private static SimulationSpec Simulation(TomlSection section)
     {
         section.RequireKnownKeys(["runs", "seed"]);
-        var runs = section.Has("runs") ? PositiveInteger(section, "runs") : SimulationSpec.Default.Runs;
+        var runs = section.Has("runs") ? PositiveInteger(section, "runs", Limits.MaxRuns) : SimulationSpec.Default.Runs;
         var seed = section.Long("seed", SimulationSpec.Default.Seed);
         return seed >= 0 ? new SimulationSpec(runs, seed) : throw section.Error("seed", $"must be at least 0, got {seed}");
     }
 
-    private static int PositiveInteger(TomlSection section, string key)
+    private static int PositiveInteger(TomlSection section, string key, int max = int.MaxValue)
     {
         var value = section.RequiredInteger(key);
-        return value > 0 ? value : throw section.Error(key, $"must be positive, got {value}");
+        if (value <= 0) throw section.Error(key, $"must be positive, got {value}");
+        return Limits.AtMost(value, max) is { } tooLarge ? throw section.Error(key, tooLarge) : value;
     }
 
     private static double PositiveNumber(TomlSection section, string key, double? fallback = null)

@@ -9,10 +9,33 @@ internal static class NumberFile
     public static double[] Read(string relativePath, string baseDirectory, SpecLocation? location)
     {
         var path = Path.GetFullPath(Path.Combine(baseDirectory, relativePath));
-        string[] lines;
+        var numbers = new List<double>();
         try
         {
-            lines = File.ReadAllLines(path);
+            using var reader = BoundedFile.OpenText(path, Limits.MaxNumberFileBytes);
+            var buffer = new System.Text.StringBuilder();
+            var lineNumber = 0;
+            while (ReadLine(reader, buffer, relativePath, lineNumber + 1, location) is { } line)
+            {
+                lineNumber++;
+                var text = line.Split('#')[0].Trim().TrimEnd(',');
+                if (text.Length == 0)
+                {
+                    continue;
+                }
+
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+                {
+                    throw ProblemFileException.At(location, "file", $"{relativePath} line {lineNumber}: expected one finite number, got \"{Shorten(text)}\"");
+                }
+
+                if (numbers.Count == Limits.MaxDimension)
+                {
+                    throw ProblemFileException.At(location, "file", $"{relativePath} has more than {Limits.MaxDimension:N0} numbers, the largest dimension");
+                }
+
+                numbers.Add(value);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -20,24 +43,30 @@ internal static class NumberFile
             throw ProblemFileException.At(location, "file", detail);
         }
 
-        var numbers = new List<double>(lines.Length);
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var text = lines[i].Split('#')[0].Trim().TrimEnd(',');
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-            {
-                throw ProblemFileException.At(location, "file", $"{relativePath} line {i + 1}: expected one finite number, got \"{text}\"");
-            }
-
-            numbers.Add(value);
-        }
-
         return [.. numbers];
+    }
+
+    // A line of a binary file can be megabytes long; the error quotes its start.
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    // A number with its comment fits in far less; a longer line means the file is not a number column (a binary file, or
+    // a device such as /dev/zero), and reading it whole could take gigabytes.
+    private const int MaxLineLength = 4096;
+
+    /// <summary>The next line, or null at the end; throws past <see cref="MaxLineLength"/> characters.</summary>
+    private static string? ReadLine(TextReader reader, System.Text.StringBuilder line, string relativePath, int lineNumber, SpecLocation? location)
+    {
+        line.Clear();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n') return line.ToString();
+            if (c == '\r') continue;
+            if (line.Length == MaxLineLength)
+                throw ProblemFileException.At(location, "file", $"{relativePath} line {lineNumber} is longer than {MaxLineLength} characters: not one number per line");
+            line.Append((char)c);
+        }
+        return line.Length > 0 ? line.ToString() : null;
     }
 
     public static double[] RequireLength(double[] values, int dimension, SpecLocation? location, string key, string what)

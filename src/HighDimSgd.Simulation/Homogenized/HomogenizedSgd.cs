@@ -82,6 +82,9 @@ public static class HomogenizedSgd
         : RunEngine(setup.Problem.CheckpointTimes, setup.Problem.Statistics.Columns, (long)Math.Round(setup.Problem.Horizon / dt))
     {
         public override RunWorker CreateWorker() => new HomogenizedWorker(setup, Columns.Count, dt);
+
+        public override double NumbersPerWorker =>
+            6.0 * setup.Problem.Dimension * (setup.Problem.StudentDirections + setup.Problem.TeacherDirections + 2);
     }
 }
 

@@ -91,4 +91,43 @@ public class ErrorReportingTests
         Assert.Equal(2, exit);
         Assert.Contains("many", error);
     }
+
+    [Theory]
+    [InlineData("simulate", "--runs", "2.5", "--runs': expected an integer")]
+    [InlineData("simulate", "--runs", "1000000000", "--runs must be between 1 and 1,000,000")]
+    [InlineData("simulate", "--seed", "-1", "--seed must be at least 0")]
+    [InlineData("solve", "--dimension", "2000000000", "--dimension must be between 1 and 10,000,000")]
+    [InlineData("solve", "--bogus", "1", "Unrecognized command or argument '--bogus'")]
+    public void CommandLineMistakesAreOneLineWithoutTypeNames(string command, string option, string value, string fragment)
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, Valid.Replace("LOSS", "(g - y)^2"));
+        var outFolder = Path.Combine(folder, "out");
+        var result = CliRunner.Run(command, path, option, value, "--out", outFolder);
+        AssertUserError((result.Exit, result.Out, result.Error, outFolder), fragment);
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        Assert.DoesNotContain("System.", result.Error);
+    }
+
+    [Fact]
+    public void WorkTooLargeForMemoryIsRefusedBeforeAllocation()
+    {
+        // 10^6 runs x 10^5 checkpoints x 2 columns of doubles are 1.6 TB, more than any test machine has.
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, Valid.Replace("LOSS", "(g - y)^2").Replace("checkpoints = 5", "checkpoints = 100000"));
+        var outFolder = Path.Combine(folder, "out");
+        var result = CliRunner.Run("simulate", path, "--runs", "1000000", "--out", outFolder);
+        AssertUserError((result.Exit, result.Out, result.Error, outFolder), "1,000,000 runs", "output.checkpoints", "more than the");
+    }
+
+    [Fact]
+    public void UserTextWithALineBreakStaysOnTheErrorLine()
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, Valid.Replace("LOSS", "(g - y)^2").Replace("[output]", "[output]\n\"bad\\nkey\" = 1"));
+        var outFolder = Path.Combine(folder, "out");
+        var result = CliRunner.Run("solve", path, "--out", outFolder);
+        AssertUserError((result.Exit, result.Out, result.Error, outFolder), "bad\\nkey");
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+    }
 }
