@@ -284,6 +284,8 @@ public sealed partial class OutputDirectory : IDisposable
             folder.RemoveStaging();
             folder.Release();
         }
+        // A progress bar may have hidden the cursor and left the line unfinished.
+        if (!Console.IsErrorRedirected) Console.Error.Write("\u001b[?25h\n");
         if (removed.Count > 0) Console.Error.WriteLine($"hdsgd: interrupted by {name}; nothing was written to {string.Join(", ", removed)}");
         Environment.Exit(exitCode);
     }
