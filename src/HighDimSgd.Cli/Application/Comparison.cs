@@ -32,7 +32,8 @@ public readonly record struct CheckpointAgreement(double Time, double Theory, do
 
 /// <summary>
 /// The headline agreement of <c>compare</c>: the largest relative gap over the checkpoints where the SGD mean exists
-/// (null when there is none after t = 0), the largest gap in standard errors, and how many SGD runs diverged, when.
+/// (null when there is none after t = 0), the largest gap in standard errors, how many SGD runs diverged and when, and
+/// the last checkpoint compared (that both the theory and the SGD mean reached).
 /// </summary>
 public sealed record AgreementSummary(
     double? Gap, double? Time, double? MaxStandardErrors, int Runs, int Diverged, double? FirstDivergence, double? LastDivergence,
@@ -139,7 +140,7 @@ public sealed record Comparison(
         if (summary.AllDiverged)
         {
             var before = summary.Gap is { } g
-                ? $"; while the mean existed (t <= {summary.LastTime:G4}) the largest relative gap of the risk was {g:P2} at t = {summary.Time:G4}"
+                ? $"; over the checkpoints both reached (t <= {summary.LastTime:G4}) the largest relative gap of the risk was {g:P2} at t = {summary.Time:G4}"
                 : "";
             line = $"agreement{what}: none: all {summary.Runs} SGD runs diverged (first at t = {summary.FirstDivergence:G4}, " +
                    $"last at t = {summary.LastDivergence:G4}){before} {setting}";

@@ -67,7 +67,7 @@ internal static class CompareCommand
                 ["sgd_diverged_runs"] = summary.Diverged,
                 ["all_sgd_runs_diverged"] = summary.AllDiverged,
                 ["first_sgd_divergence_t"] = summary.FirstDivergence,
-                ["last_sgd_mean_t"] = summary.LastTime,
+                ["last_compared_t"] = summary.LastTime,
             };
             if (comparison.RealDataGap() is var (realLargest, realAt, realFinal))
                 details["real_data"] = new JsonObject { ["max_relative_gap"] = realLargest, ["at_t"] = realAt, ["final_relative_gap"] = realFinal };

@@ -317,4 +317,44 @@ public class HostileOutputTests
         Assert.Equal(4, run.RootElement.GetProperty("sgd").GetProperty("divergences").GetArrayLength());
         Assert.DoesNotContain("-Infinity", File.ReadAllText(Path.Combine(outFolder, "compare.csv")));
     }
+
+    [Fact]
+    public void CompareCountsTheSgdRunsThatDiverged()
+    {
+        var folder = CliRunner.TempFolder();
+        var outFolder = Path.Combine(folder, "out");
+        // Just past the threshold at small d: some of the runs blow up, the others do not by the horizon (seed 1).
+        var path = Problem(folder, dimension: 10, horizon: 30, learningRate: 2.2);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("runs = 4", "runs = 8"));
+        var (exit, output, error) = CliRunner.Run("compare", path, "--out", outFolder);
+        Assert.True(exit == 0, error);
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"agreement: largest relative gap .*; (\d) of 8 SGD runs diverged \(first at t = ");
+        Assert.True(match.Success, output);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "run.json")));
+        var agreement = run.RootElement.GetProperty("agreement");
+        Assert.Equal(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), agreement.GetProperty("sgd_diverged_runs").GetInt32());
+        Assert.False(agreement.GetProperty("all_sgd_runs_diverged").GetBoolean());
+        Assert.Equal(JsonValueKind.Number, agreement.GetProperty("max_relative_gap").ValueKind);
+    }
+
+    [Fact]
+    public void ARunIntoAFolderAnotherProcessUsesIsRefusedWithItsPid()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var folder = CliRunner.TempFolder();
+        var outFolder = Path.Combine(folder, "out");
+        using var process = Start("simulate", LongProblem(folder), "--out", outFolder);
+        try
+        {
+            WaitForStaging(process, outFolder);
+            var (exit, _, error) = CliRunner.Run("simulate", Problem(folder), "--out", outFolder);
+            AssertOneLineError(exit, error, $"output folder {outFolder} is in use by another hdsgd run (pid {process.Id})");
+            Assert.Single(Staging(outFolder));
+        }
+        finally
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
 }
