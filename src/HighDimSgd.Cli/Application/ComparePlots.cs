@@ -10,7 +10,7 @@ public static class ComparePlots
     public static void Write(string pathWithoutExtension, ProblemContext context, Comparison comparison, bool logY)
     {
         var theory = comparison.Theory;
-        var (gap, at, sigmas) = comparison.Summary();
+        var summary = comparison.Summary();
         var real = comparison.RealData;
         var commuting = comparison.Commuting;
         var sgdLabel = real is null ? "SGD" : "SGD, Gaussian surrogate";
@@ -27,7 +27,10 @@ public static class ComparePlots
         {
             Title = context.Problem.Title,
             Subtitle = $"d = {comparison.Dimension}, {comparison.Runs} SGD runs (band: mean ± 2 se); " +
-                       $"largest gap {gap:P2} at t = {at:G3}, {sigmas:F1} se{realGap}",
+                       (summary.AllDiverged ? $"all {summary.Runs} SGD runs diverged (first at t = {summary.FirstDivergence:G3})"
+                           : summary.Gap is { } gap ? $"largest gap {gap:P2} at t = {summary.Time:G3}, {summary.MaxStandardErrors ?? 0:F1} se" +
+                             (summary.Diverged > 0 ? $"; {summary.Diverged} runs diverged" : "")
+                           : "no checkpoint to compare") + realGap,
             YLabel = "risk",
             LogY = logY,
             Theory = Line(theory.Times, theory.Column("risk"), $"ODE ({theory.Method})"),

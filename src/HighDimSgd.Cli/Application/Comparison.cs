@@ -6,11 +6,41 @@ namespace HighDimSgd.Cli.Application;
 /// <summary>Theory against the mean of simulated runs at one checkpoint, for one statistic.</summary>
 public readonly record struct CheckpointAgreement(double Time, double Theory, double Mean, double StandardError)
 {
-    /// <summary>|mean - theory| / |theory|.</summary>
-    public double RelativeGap => Math.Abs(Mean - Theory) / Math.Abs(Theory);
+    /// <summary>Differences and standard errors up to this fraction of the values are round-off.</summary>
+    public const double RoundOff = 1e-12;
 
-    /// <summary>(mean - theory) / standard error (0 when both agree exactly, e.g. at t = 0).</summary>
-    public double GapInStandardErrors => Mean == Theory ? 0 : (Mean - Theory) / StandardError;
+    /// <summary>|mean - theory| / |theory| (0 when both are equal, also when both are 0).</summary>
+    public double RelativeGap => Mean == Theory ? 0 : Math.Abs(Mean - Theory) / Math.Abs(Theory);
+
+    /// <summary>
+    /// (mean - theory) / standard error. When the standard error is zero or round-off (every run in the same state, as
+    /// at t = 0): 0 when the gap is round-off as well, otherwise +-Infinity; NaN without a standard error (one run).
+    /// </summary>
+    public double GapInStandardErrors
+    {
+        get
+        {
+            var gap = Mean - Theory;
+            if (gap == 0) return 0;
+            if (double.IsNaN(StandardError) || double.IsNaN(gap)) return double.NaN;
+            var roundOff = RoundOff * Math.Max(Math.Abs(Mean), Math.Abs(Theory));
+            if (StandardError <= roundOff) return Math.Abs(gap) <= roundOff ? 0 : gap > 0 ? double.PositiveInfinity : double.NegativeInfinity;
+            return gap / StandardError;
+        }
+    }
+}
+
+/// <summary>
+/// The headline agreement of <c>compare</c>: the largest relative gap over the checkpoints where the SGD mean exists
+/// (null when there is none after t = 0), the largest gap in standard errors, how many SGD runs diverged and when, and
+/// the last checkpoint compared (that both the theory and the SGD mean reached).
+/// </summary>
+public sealed record AgreementSummary(
+    double? Gap, double? Time, double? MaxStandardErrors, int Runs, int Diverged, double? FirstDivergence, double? LastDivergence,
+    double? LastTime)
+{
+    /// <summary>Every SGD run diverged.</summary>
+    public bool AllDiverged => Runs > 0 && Diverged == Runs;
 }
 
 /// <summary>
@@ -41,6 +71,7 @@ public sealed record Comparison(
         var count = Math.Min(theory.Length, real.Length);
         var gaps = Enumerable.Range(0, count).Where(k => RealData.Count(k) > 0)
             .Select(k => (Gap: Math.Abs(real[k] - theory[k]) / Math.Abs(theory[k]), Time: Theory.Times[k])).ToArray();
+        if (gaps.Length == 0) return null;
         var worst = gaps.MaxBy(g => g.Gap);
         return (worst.Gap, worst.Time, gaps[^1].Gap);
     }
@@ -53,11 +84,14 @@ public sealed record Comparison(
         var commuting = Commuting.Column(statistic);
         var count = Math.Min(dense.Length, commuting.Length);
         var worst = Enumerable.Range(0, count).Select(k => (Gap: Math.Abs(commuting[k] - dense[k]) / Math.Abs(dense[k]), Time: Theory.Times[k]))
-            .MaxBy(g => g.Gap);
+            .DefaultIfEmpty((Gap: double.NaN, Time: double.NaN)).MaxBy(g => g.Gap);
         return (worst.Gap, worst.Time);
     }
 
-    /// <summary>Per checkpoint agreement for <paramref name="statistic"/> (default: risk), over the times both reached.</summary>
+    /// <summary>
+    /// Per checkpoint agreement for <paramref name="statistic"/> (default: risk), over the times both reached: the
+    /// checkpoints where the theory and the SGD mean (over the runs that had not diverged) exist.
+    /// </summary>
     public CheckpointAgreement[] Agreement(string statistic = "risk")
     {
         var theory = Theory.Column(statistic);
@@ -70,24 +104,55 @@ public sealed record Comparison(
         return [.. rows];
     }
 
-    /// <summary>Largest relative gap of the risk and where it occurs; largest |gap| in standard errors.</summary>
-    public (double Gap, double Time, double MaxStandardErrors) Summary(string statistic = "risk")
+    /// <summary>
+    /// Largest relative gap of <paramref name="statistic"/> and where it occurs, over the checkpoints where the SGD mean
+    /// exists (none when the only one is t = 0 and runs diverged); largest |gap| in standard errors; the diverged runs.
+    /// </summary>
+    public AgreementSummary Summary(string statistic = "risk")
     {
-        var rows = Agreement(statistic);
-        var worst = rows.MaxBy(r => r.RelativeGap);
-        // At t = 0 every run has the same state: the standard error there is round-off, not statistics.
-        var sigmas = rows.Where(r => r.Time > 0 && r.StandardError > 1e-12 * Math.Abs(r.Theory))
-            .Select(r => Math.Abs(r.GapInStandardErrors)).DefaultIfEmpty(0).Max();
-        return (worst.RelativeGap, worst.Time, sigmas);
+        var rows = Agreement(statistic).Where(r => double.IsFinite(r.Theory) && double.IsFinite(r.Mean)).ToArray();
+        var divergences = Sgd.Divergences;
+        // With diverged runs a gap at t = 0 alone says nothing: every run starts from the theory's initial state.
+        var candidates = rows.Where(r => !double.IsNaN(r.RelativeGap)).ToArray();
+        if (divergences.Count > 0 && candidates.All(r => r.Time == 0)) candidates = [];
+        double? gap = null, time = null, sigmas = null;
+        if (candidates.Length > 0)
+        {
+            var worst = candidates.MaxBy(r => r.RelativeGap);
+            gap = worst.RelativeGap;
+            time = worst.Time;
+            // At t = 0 every run has the same state: the standard error there is round-off, not statistics.
+            sigmas = candidates.Where(r => r.Time > 0 && r.StandardError > CheckpointAgreement.RoundOff * Math.Abs(r.Theory))
+                .Select(r => Math.Abs(r.GapInStandardErrors)).Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        }
+        return new AgreementSummary(gap, time, sigmas, Sgd.Runs, divergences.Count,
+            divergences.Count > 0 ? divergences.Min(d => d.Time) : null, divergences.Count > 0 ? divergences.Max(d => d.Time) : null,
+            rows.Length > 0 ? rows[^1].Time : null);
     }
 
     /// <summary>One line for the console (three on real data: surrogate, real samples, commuting approximation).</summary>
     public string SummaryLine()
     {
-        var (gap, time, sigmas) = Summary();
+        var summary = Summary();
         var what = RealData is null ? "" : " (theory vs SGD on the Gaussian surrogate)";
-        var line = $"agreement{what}: largest relative gap of the risk {gap:P2} at t = {time:G4}; largest gap {sigmas:F1} standard errors " +
-                   $"(d = {Dimension}, {Runs} runs; ODE {Theory.Description}, {Theory.WallTime.TotalSeconds:F2} s)";
+        var setting = $"(d = {Dimension}, {Runs} runs; ODE {Theory.Description}, {Theory.WallTime.TotalSeconds:F2} s)";
+        string line;
+        if (summary.AllDiverged)
+        {
+            var before = summary.Gap is { } g
+                ? $"; over the checkpoints both reached (t <= {summary.LastTime:G4}) the largest relative gap of the risk was {g:P2} at t = {summary.Time:G4}"
+                : "";
+            line = $"agreement{what}: none: all {summary.Runs} SGD runs diverged (first at t = {summary.FirstDivergence:G4}, " +
+                   $"last at t = {summary.LastDivergence:G4}){before} {setting}";
+        }
+        else
+        {
+            var gap = summary.Gap is { } g ? $"largest relative gap of the risk {g:P2} at t = {summary.Time:G4}" : "no checkpoint to compare";
+            var diverged = summary.Diverged > 0
+                ? $"; {summary.Diverged} of {summary.Runs} SGD runs diverged (first at t = {summary.FirstDivergence:G4}; the mean after that is over the others)"
+                : "";
+            line = $"agreement{what}: {gap}; largest gap {summary.MaxStandardErrors ?? 0:F1} standard errors{diverged} {setting}";
+        }
         if (RealDataGap() is var (largest, at, final))
             line += $"\ntheory vs SGD on the real samples (test loss): largest relative gap {largest:P2} at t = {at:G4}, {final:P2} at the end " +
                     "(a property of the data set: how far it is from its Gaussian surrogate)";

@@ -16,8 +16,15 @@ public static class Csv
         HasHeaderRecord = false,
     };
 
-    /// <summary>A number as a field.</summary>
-    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A number as a field: shortest round-trip form in invariant culture; the non-finite values as <c>NaN</c>,
+    /// <c>Infinity</c> and <c>-Infinity</c> (what .NET's double.Parse, Python's float and numpy read back).
+    /// </summary>
+    public static string Number(double value) =>
+        double.IsNaN(value) ? "NaN"
+        : double.IsPositiveInfinity(value) ? "Infinity"
+        : double.IsNegativeInfinity(value) ? "-Infinity"
+        : value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>A whole file: header and rows, one record each.</summary>
     public static string Format(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)

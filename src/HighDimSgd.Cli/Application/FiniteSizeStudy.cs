@@ -22,8 +22,9 @@ public sealed record FiniteSizeStudy(int[] Dimensions, double[] Gaps, double[] G
             var stage = new Reporter<(string Stage, double Fraction)>(p => progress?.Report(($"d = {d}: {p.Stage}", p.Fraction)));
             var comparison = Comparison.Run(load(d), runs, seed, homogenized: false, method, progress is null ? null : stage);
             var rows = comparison.Agreement().Where(r => r.Time > 0).ToArray();
-            gaps[i] = rows.Average(r => r.RelativeGap);
-            errors[i] = rows.Average(r => r.StandardError / Math.Abs(r.Theory));
+            // NaN when the SGD mean exists at no positive time (every run diverged at once).
+            gaps[i] = rows.Select(r => r.RelativeGap).DefaultIfEmpty(double.NaN).Average();
+            errors[i] = rows.Select(r => r.StandardError / Math.Abs(r.Theory)).DefaultIfEmpty(double.NaN).Average();
         }
         var (slope, intercept) = FitLogLog(dimensions, gaps);
         return new FiniteSizeStudy(dimensions, gaps, errors, slope, intercept, runs);

@@ -1,10 +1,12 @@
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace HighDimSgd.Cli.Application;
 
-/// <summary>run.json: what was run, with which versions, seeds and wall times, so a result can be reproduced.</summary>
+/// <summary>
+/// run.json: what was run, with which versions, seeds and wall times, so a result can be reproduced. Non-finite numbers
+/// (a NaN gap, an infinite ratio) are written as null.
+/// </summary>
 public static class RunRecord
 {
     /// <summary>Writes run.json with the common fields plus <paramref name="details"/>.</summary>
@@ -31,7 +33,7 @@ public static class RunRecord
             ["created"] = DateTimeOffset.UtcNow.ToString("O"),
         };
         foreach (var (key, value) in details) record[key] = value?.DeepClone();
-        File.WriteAllText(output.File("run.json"), record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        output.WriteText("run.json", JsonOutput.Format(record));
     }
 
     /// <summary>The tool's informational version.</summary>

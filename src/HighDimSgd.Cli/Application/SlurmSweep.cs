@@ -94,7 +94,7 @@ public static class SlurmSweep
                 ["key"] = m.Key,
             })]),
         };
-        var text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var text = JsonOutput.Format(manifest);
         var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
         var folder = Path.Combine(cache.Directory, "sweeps", id);
         try

@@ -159,7 +159,7 @@ public static class SweepOutputs
                 ["wall_seconds"] = r.Outcome.WallSeconds,
             })]),
         };
-        File.WriteAllText(folder.File("sweep.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        folder.WriteText("sweep.json", JsonOutput.Format(manifest));
     }
 
     private static string Final(ResultTable? table, string column)

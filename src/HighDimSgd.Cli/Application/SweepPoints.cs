@@ -221,7 +221,7 @@ public sealed class ResultCache
             System.IO.Directory.CreateDirectory(temporary);
             File.WriteAllText(Path.Combine(temporary, TableFile),
                 Csv.Format(outcome.Table.Columns, outcome.Table.Rows.Select(r => (IReadOnlyList<string>)[.. r.Select(Csv.Number)])));
-            File.WriteAllText(Path.Combine(temporary, OutcomeFile), outcome.ToJson().ToJsonString());
+            File.WriteAllText(Path.Combine(temporary, OutcomeFile), JsonOutput.Format(outcome.ToJson(), indented: false));
             try
             {
                 System.IO.Directory.Move(temporary, folder);

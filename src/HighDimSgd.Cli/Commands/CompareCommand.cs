@@ -56,30 +56,38 @@ internal static class CompareCommand
             using var folder = new OutputDirectory(result.GetValue(output)!);
             var clock = Stopwatch.StartNew();
             var comparison = ConsoleProgress.Run(p => Comparison.Run(context, n, s, result.GetValue(homogenized), m, p));
-            OutputTables.WriteTheory(folder, comparison.Theory);
-            OutputTables.WriteEnsemble(folder, comparison.Sgd);
-            if (comparison.Homogenized is not null) OutputTables.WriteEnsemble(folder, comparison.Homogenized, "homogenized.csv");
-            if (comparison.RealData is not null) OutputTables.WriteEnsemble(folder, comparison.RealData, "sgd-real.csv");
-            if (comparison.Commuting is not null) OutputTables.WriteTheory(folder, comparison.Commuting, "theory-commuting.csv");
-            OutputTables.WriteComparison(folder, comparison);
-            ComparePlots.Write(folder.File("compare"), context, comparison, result.GetValue(logY));
             var details = SolveCommand.Describe(comparison.Theory);
             foreach (var (k, v) in SimulateCommand.Describe(comparison.Sgd, n, s, clock.Elapsed.TotalSeconds)) details[k] = v?.DeepClone();
-            var (gap, at, sigmas) = comparison.Summary();
-            details["agreement"] = new JsonObject { ["max_relative_gap"] = gap, ["at_t"] = at, ["max_gap_in_stderr"] = sigmas };
+            var summary = comparison.Summary();
+            details["agreement"] = new JsonObject
+            {
+                ["max_relative_gap"] = summary.Gap,
+                ["at_t"] = summary.Time,
+                ["max_gap_in_stderr"] = summary.MaxStandardErrors,
+                ["sgd_diverged_runs"] = summary.Diverged,
+                ["all_sgd_runs_diverged"] = summary.AllDiverged,
+                ["first_sgd_divergence_t"] = summary.FirstDivergence,
+                ["last_compared_t"] = summary.LastTime,
+            };
             if (comparison.RealDataGap() is var (realLargest, realAt, realFinal))
                 details["real_data"] = new JsonObject { ["max_relative_gap"] = realLargest, ["at_t"] = realAt, ["final_relative_gap"] = realFinal };
             if (comparison.CommutingGap() is var (commutingGap, commutingAt))
                 details["commuting_approximation"] = new JsonObject { ["max_relative_gap"] = commutingGap, ["at_t"] = commutingAt, ["method"] = comparison.Commuting!.Description };
-            FiniteSizeStudy? finite = null;
-            if (study is not null)
+            // Everything is computed before the first file is written.
+            var finite = study is null ? null : ConsoleProgress.Run(p => FiniteSizeStudy.Run(Load, study, n, s, m, p));
+            if (finite is not null) details["finite_size"] = finite.Describe();
+            folder.WriteAndCommit(() =>
             {
-                finite = ConsoleProgress.Run(p => FiniteSizeStudy.Run(Load, study, n, s, m, p));
-                finite.Write(folder, context.Problem.Title);
-                details["finite_size"] = finite.Describe();
-            }
-            RunRecord.Write(folder, "compare", context, details);
-            folder.Commit();
+                OutputTables.WriteTheory(folder, comparison.Theory);
+                OutputTables.WriteEnsemble(folder, comparison.Sgd);
+                if (comparison.Homogenized is not null) OutputTables.WriteEnsemble(folder, comparison.Homogenized, "homogenized.csv");
+                if (comparison.RealData is not null) OutputTables.WriteEnsemble(folder, comparison.RealData, "sgd-real.csv");
+                if (comparison.Commuting is not null) OutputTables.WriteTheory(folder, comparison.Commuting, "theory-commuting.csv");
+                OutputTables.WriteComparison(folder, comparison);
+                ComparePlots.Write(folder.File("compare"), context, comparison, result.GetValue(logY));
+                finite?.Write(folder, context.Problem.Title);
+                RunRecord.Write(folder, "compare", context, details);
+            });
             Console.Out.WriteLine(SolveCommand.Summary(comparison.Theory, folder.FinalPath("theory.csv")));
             Console.Out.WriteLine(comparison.SummaryLine());
             if (finite is not null) Console.Out.WriteLine(finite.SummaryLine());

@@ -30,10 +30,12 @@ internal static class DataCommand
                 $"{context.Problem.SourcePath}: data: 'hdsgd data' describes real data; this problem has no [data.source]");
             var summary = DataSummary.Of(data);
             using var folder = new OutputDirectory(result.GetValue(output)!);
-            WriteTables(folder, summary);
-            DataPlot.Write(folder.File("data"), context.Problem.Title, summary);
-            RunRecord.Write(folder, "data", context, Describe(summary, data));
-            folder.Commit();
+            folder.WriteAndCommit(() =>
+            {
+                WriteTables(folder, summary);
+                DataPlot.Write(folder.File("data"), context.Problem.Title, summary);
+                RunRecord.Write(folder, "data", context, Describe(summary, data));
+            });
             Console.Out.Write(Report(summary, data));
             Console.Out.WriteLine($"Wrote {folder.FinalPath("data.png")} (and .svg, classes.csv, pairs.csv, spectrum.csv, run.json)");
             return 0;

@@ -39,10 +39,12 @@ internal static class SimulateCommand
                     progress is null ? null : new Reporter<double>(f => progress.Report(("homogenized SGD", f))));
                 return (a, b);
             });
-            OutputTables.WriteEnsemble(folder, sgd);
-            if (hsgd is not null) OutputTables.WriteEnsemble(folder, hsgd, "homogenized.csv");
-            RunRecord.Write(folder, "simulate", context, Describe(sgd, n, s, clock.Elapsed.TotalSeconds));
-            folder.Commit();
+            folder.WriteAndCommit(() =>
+            {
+                OutputTables.WriteEnsemble(folder, sgd);
+                if (hsgd is not null) OutputTables.WriteEnsemble(folder, hsgd, "homogenized.csv");
+                RunRecord.Write(folder, "simulate", context, Describe(sgd, n, s, clock.Elapsed.TotalSeconds));
+            });
             Console.Out.WriteLine(Summary(sgd, folder.FinalPath("sgd.csv")));
             return 0;
         });
@@ -56,6 +58,12 @@ internal static class SimulateCommand
             ["runs"] = runs,
             ["seed"] = seed,
             ["diverged_runs"] = sgd.Divergences.Count,
+            ["divergences"] = new JsonArray([.. sgd.Divergences.Select(d => (JsonNode)new JsonObject
+            {
+                ["run"] = d.Run,
+                ["t"] = d.Time,
+                ["reason"] = d.Reason,
+            })]),
             ["wall_seconds"] = seconds,
         },
     };
@@ -63,7 +71,10 @@ internal static class SimulateCommand
     public static string Summary(EnsembleResult sgd, string path)
     {
         var risk = sgd.MeanOf("risk");
-        var diverged = sgd.Divergences.Count > 0 ? $" {sgd.Divergences.Count} run(s) diverged (first at t = {sgd.Divergences[0].Time:G4});" : "";
-        return $"SGD: {sgd.Runs} runs;{diverged} mean risk {risk[0]:G5} -> {risk[^1]:G5}. Wrote {path}";
+        var last = Enumerable.Range(0, sgd.Times.Count).LastOrDefault(k => sgd.Count(k) > 0);
+        var diverged = sgd.Divergences.Count == 0 ? ""
+            : sgd.Divergences.Count == sgd.Runs ? $" all {sgd.Runs} runs diverged (first at t = {sgd.Divergences.Min(d => d.Time):G4}, last at t = {sgd.Divergences.Max(d => d.Time):G4});"
+            : $" {sgd.Divergences.Count} run(s) diverged (first at t = {sgd.Divergences.Min(d => d.Time):G4});";
+        return $"SGD: {sgd.Runs} runs;{diverged} mean risk {risk[0]:G5} -> {risk[last]:G5} at t = {sgd.Times[last]:G4}. Wrote {path}";
     }
 }

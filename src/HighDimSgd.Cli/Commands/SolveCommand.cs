@@ -26,9 +26,11 @@ internal static class SolveCommand
             using var folder = new OutputDirectory(result.GetValue(output)!);
             var theory = ConsoleProgress.Run(progress => TheorySolver.Solve(context.Dynamics, context.Statistics, options,
                 progress is null ? null : new Reporter<double>(f => progress.Report(("ODE", f)))));
-            OutputTables.WriteTheory(folder, theory);
-            RunRecord.Write(folder, "solve", context, Describe(theory));
-            folder.Commit();
+            folder.WriteAndCommit(() =>
+            {
+                OutputTables.WriteTheory(folder, theory);
+                RunRecord.Write(folder, "solve", context, Describe(theory));
+            });
             Console.Out.WriteLine(Summary(theory, folder.FinalPath("theory.csv")));
             return 0;
         });

@@ -78,8 +78,7 @@ internal static class SweepCommand
                         result.GetValue(poll), result.GetValue(executable) is { } exe ? [exe] : SlurmOptions.ThisExecutable()), Console.Out, reporter)
                     : LocalSweep.Run(job, cache, result.GetValue(jobs) ?? Environment.ProcessorCount, reporter);
             });
-            SweepOutputs.Write(folder, job, records, slurm ? "slurm" : "local", cache?.Directory, clock.Elapsed.TotalSeconds);
-            folder.Commit();
+            folder.WriteAndCommit(() => SweepOutputs.Write(folder, job, records, slurm ? "slurm" : "local", cache?.Directory, clock.Elapsed.TotalSeconds));
             foreach (var line in SweepOutputs.Summary(records, clock.Elapsed.TotalSeconds, folder.Path)) Console.Out.WriteLine(line);
             return 0;
         });
