@@ -288,7 +288,7 @@ module Derive =
                 raise (
                     FormulaException(
                         "loss", 0, -1,
-                        sprintf "loss formula 1 (teacher and student substituted): its %s in %s has more than %d nodes, the limit; write smaller formulas"
+                        sprintf "loss formula 1 (teacher and student substituted): its %s in %s would have more than %d nodes, the limit for a derivative"
                             what (Print.variableName Naming.Indexed v) MaxDerivativeNodes
                     )
                 )

@@ -166,7 +166,7 @@ module Parse =
             LogSumExp args
         | "softmax" ->
             match args with
-            | Number i :: rest when rest.Length >= 1 && i >= 1.0 && i = floor i && int i <= rest.Length -> Softmax(int i, rest)
+            | Number i :: rest when rest.Length >= 1 && i >= 1.0 && i = floor i && i <= float rest.Length -> Softmax(int i, rest)
             | _ :: rest when rest.Length >= 1 ->
                 fail argsStart (sprintf "softmax expects an integer index between 1 and %d as its first argument" rest.Length)
             | _ -> fail start "function 'softmax' expects an index and at least 1 argument"

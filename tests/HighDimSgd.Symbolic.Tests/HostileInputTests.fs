@@ -252,3 +252,16 @@ let ``many binary noisy outputs are not averaged, a few are`` () =
     let few, seconds = timed (fun () -> model Derive.MaxAveragedOutputs)
     Assert.True(seconds < 10.0, sprintf "took %.1f s" seconds)
     Assert.Equal<int list>([ 1 .. Derive.MaxAveragedOutputs ], few.Model.NoiseAverage.Value.Averaged)
+
+[<Fact>]
+let ``a huge softmax index is a parse error, not an integer overflow`` () =
+    Assert.Contains("softmax expects an integer index between 1 and 2", (parseError "softmax(1e300, r, rstar)").Message)
+    Assert.Contains("softmax expects an integer index", (parseError "softmax(4294967297, r, rstar)").Message)
+
+[<Fact>]
+let ``a derivative over its limit is refused quickly`` () =
+    let product = String.Join("*", Array.init 100 (fun k -> sprintf "tanh(r + %d)" (k + 1)))
+    let e, seconds = timed (fun () -> formulaError (fun () -> derive [| "rstar" |] [| product |] "(g - y)^2/2"))
+    Assert.Equal("loss", e.Part)
+    Assert.Contains(sprintf "would have more than %d nodes, the limit for a derivative" Derive.MaxDerivativeNodes, e.Message)
+    Assert.True(seconds < 10.0, sprintf "took %.1f s" seconds)
