@@ -30,4 +30,18 @@ public class HostileTitleTests
         Assert.Equal(title, model.Name);
         Assert.Equal(0.5 * 0.25 + 0.1, model.Loss([1.0], [0.5], [], []), 12);
     }
+
+    [Fact]
+    public void A_compile_failure_reports_diagnostics_on_one_line_without_the_source()
+    {
+        var compileSource = typeof(RuntimeModelCompiler).GetMethod("CompileSource",
+            System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        const string source = "namespace HighDimSgd.Models.RuntimeCompiled; public class CompiledModel { int x = ; } // SOURCE-MARK";
+        var error = Assert.Throws<System.Reflection.TargetInvocationException>(() => compileSource.Invoke(null, [source]));
+        var inner = Assert.IsType<InvalidOperationException>(error.InnerException);
+        Assert.StartsWith("generated model code failed to compile", inner.Message);
+        Assert.DoesNotContain("\n", inner.Message);
+        Assert.DoesNotContain("SOURCE-MARK", inner.Message);
+        Assert.Equal(source, inner.Data["source"]);
+    }
 }
