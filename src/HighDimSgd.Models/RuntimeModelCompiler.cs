@@ -23,7 +23,7 @@ public static class RuntimeModelCompiler
 
     /// <summary>Derives, emits, compiles and instantiates a model.</summary>
     /// <exception cref="FormulaException">A formula does not parse or uses a variable it may not.</exception>
-    /// <exception cref="InvalidOperationException">The generated code does not compile (a bug; the message has the diagnostics).</exception>
+    /// <exception cref="InvalidOperationException">The generated code does not compile (a bug; the message has the first diagnostics, Data["source"] the source).</exception>
     public static LossModel Compile(ModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -68,10 +68,13 @@ public static class RuntimeModelCompiler
         var result = compilation.Emit(image);
         if (!result.Success)
         {
-            var diagnostics = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString());
+            // The first few diagnostics only; the source (large, and holding the model's escaped name) goes in Data.
+            var diagnostics = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(5).Select(d => d.ToString());
             throw new InvalidOperationException(
-                "generated model code failed to compile (a bug in the code generator):" + Environment.NewLine
-                + string.Join(Environment.NewLine, diagnostics) + Environment.NewLine + source);
+                "generated model code failed to compile (a bug in the code generator): " + string.Join("; ", diagnostics))
+            {
+                Data = { ["source"] = source },
+            };
         }
 
         image.Position = 0;

@@ -47,6 +47,28 @@ and NoiseAverage =
       Fisher: Expr list list }
 
 module Derive =
+    /// The most noise variables a model may have (eps1 .. eps32): each is a dimension of the Gaussian quadrature.
+    [<Literal>]
+    let MaxNoise = 32
+
+    /// The most binary noisy teacher outputs averaged over their noise (2^m branches for m outputs); with more,
+    /// the noise is not averaged out and quadrature integrates it like any other noise.
+    [<Literal>]
+    let MaxAveragedOutputs = 10
+
+    /// The most nodes the loss may have after the teacher and student outputs are substituted into it.
+    [<Literal>]
+    let MaxSubstitutedNodes = 20000
+
+    /// The most nodes a derivative (an entry of the gradient or the Hessian) may have before simplification.
+    [<Literal>]
+    let MaxDerivativeNodes = 200000
+
+    /// Averaging m outputs costs 2^m branches of the substituted loss: averaged only when 2^m times its node
+    /// count is at most this (and m <= MaxAveragedOutputs).
+    [<Literal>]
+    let MaxAveragedWork = 200000
+
     let private partName =
         function
         | Student -> "student direction"
@@ -61,9 +83,9 @@ module Derive =
         let mutable i = 0
         let mutable found = -1
         while found < 0 && i < text.Length do
-            if Char.IsLetter text[i] || text[i] = '_' then
+            if Parse.isNameStart text[i] then
                 let start = i
-                while i < text.Length && (Char.IsLetterOrDigit text[i] || text[i] = '_') do
+                while i < text.Length && Parse.isNameChar text[i] do
                     i <- i + 1
                 if Parse.tryVariable (text.Substring(start, i - start)) = Some v then found <- start
             else
@@ -74,7 +96,10 @@ module Derive =
         if isNull text || text.Trim() = "" then
             raise (FormulaException(part, index, 0, sprintf "%s formula %d is empty" part (index + 1)))
         match Parse.parse text with
-        | Ok e -> e
+        | Ok e ->
+            match Simplify.firstNonFinite e with
+            | Some bad -> raise (FormulaException(part, index, -1, sprintf "%s formula %d is not finite: %s = %s" part (index + 1) (Print.infix bad) (string (Evaluate.eval (fun _ -> nan) bad))))
+            | None -> e
         | Error err -> raise (FormulaException(part, index, err.Position, sprintf "%s formula %d: %s" part (index + 1) err.Message))
 
     /// Checks every variable against what the part may use: allowed families with their counts.
@@ -131,9 +156,10 @@ module Derive =
         |> List.choose id
 
     /// E over the noise of binary noisy teacher outputs, branch by branch (2^m terms for m such outputs).
-    let private noiseAverage (teacher: Expr list) (substituteLoss: (int -> Expr option) -> Expr) (rs: Variable list) =
+    let private noiseAverage (teacher: Expr list) (substituteLoss: (int -> Expr option) -> Expr) (gradientOf: Expr -> Expr list) (lossSize: int) =
         match binaryNoisyOutputs teacher with
         | [] -> None
+        | outputs when outputs.Length > MaxAveragedOutputs || (1L <<< outputs.Length) * int64 lossSize > int64 MaxAveragedWork -> None
         | outputs ->
             // P(a + c eps > 0) = Phi(a / |c|) = (1 + erf(a / (|c| sqrt 2))) / 2.
             let probabilityHigh (a: Expr) (c: float) =
@@ -150,14 +176,15 @@ module Derive =
                 branches outputs
                 |> List.map (fun (w, values) ->
                     let f = substituteLoss (fun j -> Map.tryFind j values |> Option.map Number)
-                    Simplify.simplify w, f, Calculus.gradient rs f)
+                    Simplify.simplify w, f, gradientOf f)
             let weighted pick = Simplify.simplify (Sum [ for w, f, g in terms -> Product [ w; pick (f, g) ] ])
             Some
                 { Averaged = outputs |> List.map (fun (_, k, _, _, _, _) -> k) |> List.sort
                   Loss = weighted fst
-                  Gradient = rs |> List.mapi (fun i _ -> weighted (fun (_, g: Expr list) -> g[i]))
+                  Gradient = terms |> List.head |> (fun (_, _, g) -> g) |> List.mapi (fun i _ -> weighted (fun (_, g: Expr list) -> g[i]))
                   Fisher =
-                    rs |> List.mapi (fun i _ -> rs |> List.mapi (fun j _ -> weighted (fun (_, g: Expr list) -> Product [ g[i]; g[j] ]))) }
+                    let l = (let _, _, g = List.head terms in g.Length)
+                    List.init l (fun i -> List.init l (fun j -> weighted (fun (_, g: Expr list) -> Product [ g[i]; g[j] ]))) }
 
     let derive
         (name: string)
@@ -180,6 +207,17 @@ module Derive =
             |> List.collect (Expr.variables >> Set.toList)
             |> List.choose (function Member(Noise, k) -> Some k | _ -> None)
             |> List.fold max 0
+        if noiseUsed > MaxNoise then
+            let i = teacher |> List.findIndex (fun e -> Expr.variables e |> Set.contains (Member(Noise, noiseUsed)))
+            raise (
+                FormulaException(
+                    "teacher", i, positionOf teacherTexts[i] (Member(Noise, noiseUsed)),
+                    sprintf "teacher formula %d: noise variable 'eps%d' is beyond the limit of %d noise variables (eps1 .. eps%d)" (i + 1) noiseUsed MaxNoise MaxNoise
+                )
+            )
+        match noiseCount with
+        | Some n when n < 0 || n > MaxNoise -> invalidArg "noiseCount" (sprintf "the noise count %d is outside 0 .. %d" n MaxNoise)
+        | _ -> ()
         let noise = defaultArg noiseCount noiseUsed
         teacher
         |> List.iteri (fun i e ->
@@ -201,6 +239,34 @@ module Derive =
                 )
             )
         check "loss" 0 lossText ((Output, student.Length, " defined") :: labelRule) lossFormula
+        // The substituted loss's size, counted without building it: each y_k or g_j weighs its formula's size.
+        let substitutedSize =
+            let weight =
+                function
+                | Member(Output, i) -> int64 (Expr.size student[i - 1])
+                | Member(Label, k) when not teacher.IsEmpty -> int64 (Expr.size teacher[k - 1])
+                | _ -> 1L
+            let rec size e =
+                match e with
+                | Var v -> weight v
+                | Number _
+                | Pi -> 1L
+                | Sum xs
+                | Product xs
+                | LogSumExp xs
+                | Softmax(_, xs) -> 1L + List.sumBy size xs
+                | Power(a, b)
+                | Max(a, b)
+                | Min(a, b) -> 1L + size a + size b
+                | Apply(_, x) -> 1L + size x
+            size lossFormula
+        if substitutedSize > int64 MaxSubstitutedNodes then
+            raise (
+                FormulaException(
+                    "loss", 0, -1,
+                    sprintf "loss formula 1: with the teacher and student outputs substituted it has %d nodes, more than the limit of %d" substitutedSize MaxSubstitutedNodes
+                )
+            )
         // branchValue: a teacher output replaced by a constant (a branch of the noise average), else the teacher formula.
         let substituteLoss (branchValue: int -> Expr option) =
             lossFormula
@@ -210,9 +276,25 @@ module Derive =
                 | _ -> None)
             |> Simplify.simplify
         let loss = substituteLoss (fun _ -> None)
+        match Simplify.firstNonFinite loss with
+        | Some bad ->
+            raise (FormulaException("loss", 0, -1, sprintf "loss formula 1 with the outputs substituted is not finite: %s = %s" (Print.infix bad) (string (Evaluate.eval (fun _ -> nan) bad))))
+        | None -> ()
         let rs = studentVariables studentDirections
-        let gradient = Calculus.gradient rs loss
-        let hessian = rs |> List.map (fun vi -> gradient |> List.map (Calculus.differentiate vi))
+        let differentiate what (v: Variable) e =
+            match Calculus.differentiateWithin MaxDerivativeNodes v e with
+            | Some d -> d
+            | None ->
+                raise (
+                    FormulaException(
+                        "loss", 0, -1,
+                        sprintf "loss formula 1 (teacher and student substituted): its %s in %s would have more than %d nodes, the limit for a derivative"
+                            what (Print.variableName Naming.Indexed v) MaxDerivativeNodes
+                    )
+                )
+        let gradientOf f = rs |> List.map (fun v -> differentiate "gradient" v f)
+        let gradient = gradientOf loss
+        let hessian = rs |> List.map (fun vi -> gradient |> List.map (differentiate "Hessian" vi))
         let expected, fisher, cross = closedForms studentDirections teacherDirections loss gradient
         { Name = name
           StudentDirections = studentDirections
@@ -228,7 +310,7 @@ module Derive =
           ExpectedLoss = expected
           Fisher = fisher
           Cross = cross
-          NoiseAverage = noiseAverage teacher substituteLoss rs
+          NoiseAverage = noiseAverage teacher substituteLoss gradientOf (Expr.size loss)
           Naming = Naming.ForCounts(studentDirections, teacherDirections, noise, labels, student.Length) }
 
     let knownPresets = [ "least-squares"; "logistic"; "cross-entropy"; "phase-retrieval"; "smooth-phase-retrieval"; "absolute" ]

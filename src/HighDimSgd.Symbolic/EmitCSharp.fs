@@ -163,11 +163,37 @@ module EmitCSharp =
         | Covariance(i, j) -> Some(sprintf "b[%d]" ((i - 1) * n + (j - 1)))
         | _ -> None
 
-    let private escape (s: string) = s.Replace("\\", "\\\\").Replace("\"", "\\\"")
-    let private xmlEscape (s: string) = s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;")
+    let private literalKeeping (keep: char -> bool) (s: string) =
+        let sb = StringBuilder("\"")
+        for c in s do
+            if keep c then sb.Append c |> ignore
+            else sb.AppendFormat("\\u{0:X4}", int c) |> ignore
+        sb.Append('"').ToString()
+
+    /// A C# string literal holding s as data: ASCII letters, digits, space, '-', '_' and '.' as themselves, every other UTF-16
+    /// unit as \uXXXX, so that no text (a title with a newline, '"', '\\', U+2028, "#error") can end the literal
+    /// or change the code around it. For user text (the model's name).
+    let stringLiteral (s: string) =
+        s |> literalKeeping (fun c -> Char.IsAsciiLetterOrDigit c || c = ' ' || c = '-' || c = '_' || c = '.')
+
+    /// A C# string literal for the printers' output (formulas): printable ASCII but '"' and '\\' as themselves.
+    let private formulaLiteral (s: string) =
+        s |> literalKeeping (fun c -> c >= ' ' && c <= '~' && c <> '"' && c <> '\\')
+
+    /// Text for a /// comment, from the printers only (never user text): anything but printable ASCII becomes '?',
+    /// and XML's specials are escaped.
+    let private commentText (s: string) =
+        let printable = s |> String.map (fun c -> if c >= ' ' && c <= '~' then c else '?')
+        printable.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;")
+
+    let private isIdentifier (s: string) =
+        not (String.IsNullOrEmpty s) && (Char.IsAsciiLetter s[0] || s[0] = '_') && s |> Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '_')
 
     /// The C# source of a LossModel subclass for a derived model.
+    /// The model's name (a problem's title, user text) appears only as the escaped data of the Name literal.
     let emit (ns: string) (className: string) (m: DerivedModel) : string =
+        if isNull ns || not (ns.Split('.') |> Array.forall isIdentifier) then invalidArg "ns" "the namespace must be dotted ASCII identifiers"
+        if not (isIdentifier className) then invalidArg "className" "the class name must be an ASCII identifier"
         let sb = StringBuilder()
         let line (s: string) = sb.AppendLine(s) |> ignore
         let indent = "        "
@@ -182,17 +208,17 @@ module EmitCSharp =
         line (sprintf "namespace %s;" ns)
         line ""
         line "/// <summary>"
-        line (sprintf "/// Model '%s'. Teacher: %s. Student: %s. Loss: %s." (xmlEscape m.Name)
-                (if m.TeacherOutputs.IsEmpty then sprintf "none (%d free labels)" m.LabelCount else m.TeacherOutputs |> List.map (infix >> xmlEscape) |> String.concat "; ")
-                (m.StudentOutputs |> List.map (infix >> xmlEscape) |> String.concat "; ")
-                (xmlEscape (infix m.LossFormula)))
-        line (sprintf "/// f = %s" (xmlEscape (infix m.Loss)))
+        line (sprintf "/// Model (see Name). Teacher: %s. Student: %s. Loss: %s."
+                (if m.TeacherOutputs.IsEmpty then sprintf "none (%d free labels)" m.LabelCount else m.TeacherOutputs |> List.map (infix >> commentText) |> String.concat "; ")
+                (m.StudentOutputs |> List.map (infix >> commentText) |> String.concat "; ")
+                (commentText (infix m.LossFormula)))
+        line (sprintf "/// f = %s" (commentText (infix m.Loss)))
         line "/// </summary>"
         line (sprintf "public sealed class %s : global::HighDimSgd.Core.Models.LossModel" className)
         line "{"
-        line (sprintf "    public override string Name => \"%s\";" (escape m.Name))
+        line (sprintf "    public override string Name => %s;" (stringLiteral m.Name))
         line ""
-        line (sprintf "    public override string? Formula => \"%s\";" (escape (infix m.Loss)))
+        line (sprintf "    public override string? Formula => %s;" (formulaLiteral (infix m.Loss)))
         line ""
         line (sprintf "    public override int StudentDirections => %d;" m.StudentDirections)
         line ""
@@ -236,7 +262,7 @@ module EmitCSharp =
             line ""
             line "    public override bool HasClosedFormLoss => true;"
             line ""
-            line (sprintf "    /// <summary>E f = %s</summary>" (xmlEscape (infix e)))
+            line (sprintf "    /// <summary>E f = %s</summary>" (commentText (infix e)))
             line "    public override double ExpectedLoss(ReadOnlySpan<double> b)"
             line "    {"
             sb.Append(body indent (covarianceInputs n) [ e ] (fun _ code -> sprintf "return %s;" code)) |> ignore

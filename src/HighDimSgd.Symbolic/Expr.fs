@@ -205,3 +205,26 @@ module Expr =
         | Max(a, b)
         | Min(a, b) -> 1 + size a + size b
         | Apply(_, x) -> 1 + size x
+
+    /// Whether e has more than limit nodes; stops counting as soon as it does (for trees too big to count).
+    let exceedsSize (limit: int) (e: Expr) =
+        let mutable remaining = limit
+        let rec visit e =
+            remaining <- remaining - 1
+            if remaining >= 0 then
+                match e with
+                | Number _
+                | Pi
+                | Var _ -> ()
+                | Sum xs
+                | Product xs
+                | LogSumExp xs
+                | Softmax(_, xs) -> List.iter visit xs
+                | Power(a, b)
+                | Max(a, b)
+                | Min(a, b) ->
+                    visit a
+                    visit b
+                | Apply(_, x) -> visit x
+        visit e
+        remaining < 0

@@ -83,17 +83,31 @@ module Gaussian =
 
     let private doubleFactorial n = [ n .. -2 .. 1 ] |> List.fold (fun acc k -> acc * float k) 1.0
 
-    /// Isserlis/Wick: E[z_(k1) ... z_(kn)] as the sum over perfect matchings of products of B entries.
-    let rec isserlis (indices: int list) : Expr =
-        match indices with
-        | [] -> Expr.one
-        | first :: rest when List.length rest % 2 = 0 -> Expr.zero
-        | first :: rest ->
-            rest
-            |> List.mapi (fun i partner ->
-                let remaining = rest |> List.indexed |> List.filter (fun (j, _) -> j <> i) |> List.map snd
-                Product [ b first partner; isserlis remaining ])
-            |> Sum
+    /// Isserlis/Wick: E[z_(k1) ... z_(kn)] as the sum over perfect matchings of products of B entries,
+    /// memoized on the multiset of indices and simplified at every level: the number of distinct sub-multisets
+    /// is prod (n_k + 1), not the (n-1)!! matchings (z^16 has 2 027 025).
+    let isserlis (indices: int list) : Expr =
+        let memo = System.Collections.Generic.Dictionary<int list, Expr>(HashIdentity.Structural)
+        let rec go (indices: int list) =
+            match indices with
+            | [] -> Expr.one
+            | _ :: rest when List.length rest % 2 = 0 -> Expr.zero
+            | first :: rest ->
+                match memo.TryGetValue indices with
+                | true, e -> e
+                | _ ->
+                    let partners = rest |> List.distinct
+                    let e =
+                        partners
+                        |> List.map (fun partner ->
+                            let count = rest |> List.filter ((=) partner) |> List.length
+                            let i = rest |> List.findIndex ((=) partner)
+                            let remaining = rest |> List.indexed |> List.filter (fun (j, _) -> j <> i) |> List.map snd
+                            makeProduct [ Number(float count); b first partner; go remaining ])
+                        |> makeSum
+                    memo[indices] <- e
+                    e
+        go (List.sort indices)
 
     /// correlation-type argument c / sqrt(a b)
     let private rho u v = Product [ b u v; Power(Product [ b u u; b v v ], Number -0.5) ]
@@ -162,10 +176,33 @@ module Gaussian =
                 | _ -> None
         moment |> Option.map (fun m -> Product [ Number(t.Coefficient * noiseMoment); m ])
 
-    /// E e in closed form, or None when some term has no rule.
+    /// The most terms the expansion before the term rules may have; beyond it there is no closed form
+    /// (quadrature). The built-in models need fewer than 100.
+    [<Literal>]
+    let MaxExpandedTerms = 2000
+
+    /// Whether expanding e can give only terms with a rule: sums, products and non-negative integer powers
+    /// (<= 16) of variables, constants, abs/sign of a variable and erf of a scaled variable. A quick structural
+    /// test so that e.g. nested tanh goes to quadrature without being multiplied out first.
+    let rec private mayHaveRule (e: Expr) =
+        match e with
+        | Number _
+        | Pi
+        | Var _ -> true
+        | Sum xs
+        | Product xs -> List.forall mayHaveRule xs
+        | Power(b, Number n) when n >= 0.0 && n = floor n && n <= 16.0 -> mayHaveRule b
+        | Apply((Abs | Sign | Erf), Var _) -> true
+        | Apply(Erf, Product fs) when (match fs |> List.filter (fun f -> not (Set.isEmpty (Expr.variables f))) with [ Var _ ] -> true | _ -> false) -> true
+        | _ -> Set.isEmpty (Expr.variables e)
+
+    /// E e in closed form, or None when some term has no rule or the expansion has more than MaxExpandedTerms terms.
     let expectation (studentCount: int) (e: Expr) : Expr option =
-        match terms studentCount (expand (simplify e)) with
-        | None -> None
-        | Some ts ->
-            let parts = ts |> List.map expectTerm
-            if parts |> List.forall Option.isSome then Some(parts |> List.map Option.get |> Sum |> simplify |> expand) else None
+        let e = simplify e
+        if not (mayHaveRule e) then None
+        else
+            match expandWithin MaxExpandedTerms e |> Option.bind (terms studentCount) with
+            | None -> None
+            | Some ts ->
+                let parts = ts |> List.map expectTerm
+                if parts |> List.forall Option.isSome then Some(parts |> List.map Option.get |> Sum |> simplify |> expand) else None

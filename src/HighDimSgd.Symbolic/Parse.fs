@@ -9,15 +9,40 @@ type ParseError = { Position: int; Message: string }
 /// Recursive-descent parser for the infix formula language (docs/formula-language.md).
 /// Grammar: sum := product (('+'|'-') product)* ; product := unary (('*'|'/') unary)* ;
 /// unary := '-' unary | power ; power := atom ('^' unary)? ; atom := number | name | name '(' args ')' | '(' sum ')'.
+/// Only ASCII letters, digits and '_' make names and numbers; nesting (parentheses, calls, unary minus, powers)
+/// is limited to MaxDepth and a formula's tree to MaxNodes nodes, so that no later stage recurses deeper or
+/// works on more than that (docs/formula-language.md, "Limits").
 module Parse =
     exception private Failure of ParseError
+
+    /// The deepest nesting of parentheses, function calls, unary minus signs and powers a formula may have.
+    [<Literal>]
+    let MaxDepth = 200
+
+    /// The most nodes (numbers, variables, operators, function applications) a parsed formula may have.
+    [<Literal>]
+    let MaxNodes = 10000
+
+    /// A character as an error message shows it: 'x' when printable ASCII, else its code point (U+0661).
+    let describeChar (c: char) =
+        if c >= ' ' && c <= '~' then sprintf "'%c'" c else sprintf "U+%04X" (int c)
+
+    let isNameStart c = Char.IsAsciiLetter c || c = '_'
+    let isNameChar c = Char.IsAsciiLetterOrDigit c || c = '_'
 
     let private fail position message =
         raise (Failure { Position = position; Message = sprintf "%s at position %d" message position })
 
     type private Cursor(text: string) =
         let mutable position = 0
+        let mutable depth = 0
         member _.Text = text
+        /// Enters one level of nesting; fails beyond MaxDepth.
+        member _.Enter() =
+            depth <- depth + 1
+            if depth > MaxDepth then
+                fail position (sprintf "nesting deeper than %d levels (parentheses, function calls, unary minus, powers)" MaxDepth)
+        member _.Leave() = depth <- depth - 1
         member _.Position
             with get () = position
             and set v = position <- v
@@ -44,7 +69,7 @@ module Parse =
                 Some 1
             elif name.StartsWith prefix && name.Length > prefix.Length then
                 let digits = name.Substring prefix.Length
-                if digits |> Seq.forall Char.IsDigit && digits[0] <> '0' && digits.Length < 6 then
+                if digits |> Seq.forall Char.IsAsciiDigit && digits[0] <> '0' && digits.Length < 6 then
                     Some(int digits)
                 else
                     None
@@ -58,17 +83,14 @@ module Parse =
                 familyIndex prefix |> Option.map (fun i -> Member(family, i)))
         match fromFamily with
         | Some v -> Some v
-        | None when name.Length = 3 && name[0] = 'B' && Char.IsDigit name[1] && Char.IsDigit name[2] && name[1] <> '0' && name[2] <> '0' ->
+        | None when name.Length = 3 && name[0] = 'B' && Char.IsAsciiDigit name[1] && Char.IsAsciiDigit name[2] && name[1] <> '0' && name[2] <> '0' ->
             Some(Variable.covariance (int name[1] - int '0') (int name[2] - int '0'))
         | None when name.StartsWith "B_" ->
             match name.Substring(2).Split('_') with
-            | [| a; b |] when a <> "" && b <> "" && Seq.forall Char.IsDigit (a + b) && a[0] <> '0' && b[0] <> '0' && a.Length < 6 && b.Length < 6 ->
+            | [| a; b |] when a <> "" && b <> "" && Seq.forall Char.IsAsciiDigit (a + b) && a[0] <> '0' && b[0] <> '0' && a.Length < 6 && b.Length < 6 ->
                 Some(Variable.covariance (int a) (int b))
             | _ -> None
         | None -> None
-
-    let private isNameStart c = Char.IsLetter c || c = '_'
-    let private isNameChar c = Char.IsLetterOrDigit c || c = '_'
 
     let rec private sum (c: Cursor) : Expr =
         let first = product c
@@ -91,12 +113,18 @@ module Parse =
         | factors -> Product(List.rev factors)
 
     and private unary (c: Cursor) : Expr =
-        if c.TryEat '-' then
-            match unary c with
-            | Number x -> Number -x
-            | e -> Product [ Number -1.0; e ]
-        else
-            power c
+        // Every recursion of the grammar passes here (parentheses and arguments through sum, '-' and '^'
+        // directly), so counting here bounds the parser's stack and the depth of the tree it builds.
+        c.Enter()
+        let e =
+            if c.TryEat '-' then
+                match unary c with
+                | Number x -> Number -x
+                | e -> Product [ Number -1.0; e ]
+            else
+                power c
+        c.Leave()
+        e
 
     and private power (c: Cursor) : Expr =
         let baseExpr = atom c
@@ -138,7 +166,7 @@ module Parse =
             LogSumExp args
         | "softmax" ->
             match args with
-            | Number i :: rest when rest.Length >= 1 && i >= 1.0 && i = floor i && int i <= rest.Length -> Softmax(int i, rest)
+            | Number i :: rest when rest.Length >= 1 && i >= 1.0 && i = floor i && i <= float rest.Length -> Softmax(int i, rest)
             | _ :: rest when rest.Length >= 1 ->
                 fail argsStart (sprintf "softmax expects an integer index between 1 and %d as its first argument" rest.Length)
             | _ -> fail start "function 'softmax' expects an index and at least 1 argument"
@@ -157,12 +185,15 @@ module Parse =
             let inner = sum c
             c.Expect ')'
             inner
-        | Some ch when Char.IsDigit ch || ch = '.' -> number c
+        | Some ch when Char.IsAsciiDigit ch || ch = '.' -> number c
         | Some ch when isNameStart ch ->
             let start = c.Position
             while c.Position < c.Text.Length && isNameChar c.Text[c.Position] do
                 c.Position <- c.Position + 1
             let name = c.Text.Substring(start, c.Position - start)
+            // A non-ASCII letter or digit right after a name (r followed by U+0661) is named as such.
+            if c.Position < c.Text.Length && Char.IsLetterOrDigit c.Text[c.Position] then
+                fail c.Position (sprintf "unexpected %s (formulas are ASCII)" (describeChar c.Text[c.Position]))
             if c.TryEat '(' then
                 call c name start
             elif name = "pi" then
@@ -173,13 +204,13 @@ module Parse =
                 | None when Function.tryParse name |> Option.isSome || List.contains name [ "pow"; "max"; "min"; "logsumexp"; "softmax" ] ->
                     fail c.Position (sprintf "expected '(' after function '%s'" name)
                 | None -> fail start (sprintf "unknown variable '%s'" name)
-        | Some ch -> fail c.Position (sprintf "unexpected '%c'" ch)
+        | Some ch -> fail c.Position (sprintf "unexpected %s" (describeChar ch))
 
     and private number (c: Cursor) : Expr =
         let text = c.Text
         let start = c.Position
         let digits () =
-            while c.Position < text.Length && Char.IsDigit text[c.Position] do
+            while c.Position < text.Length && Char.IsAsciiDigit text[c.Position] do
                 c.Position <- c.Position + 1
         digits ()
         if c.Position < text.Length && text[c.Position] = '.' then
@@ -191,10 +222,11 @@ module Parse =
             c.Position <- c.Position + 1
             if c.Position < text.Length && (text[c.Position] = '+' || text[c.Position] = '-') then
                 c.Position <- c.Position + 1
-            if c.Position < text.Length && Char.IsDigit text[c.Position] then digits () else c.Position <- mark
+            if c.Position < text.Length && Char.IsAsciiDigit text[c.Position] then digits () else c.Position <- mark
         let literal = text.Substring(start, c.Position - start)
         match Double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture) with
-        | true, value -> Number value
+        | true, value when Double.IsFinite value -> Number value
+        | true, _ -> fail start (sprintf "number '%s' is out of range" literal)
         | _ -> fail start (sprintf "malformed number '%s'" literal)
 
     /// Parses a whole formula.
@@ -203,9 +235,14 @@ module Parse =
             let cursor = Cursor(text)
             let e = sum cursor
             match cursor.Peek with
-            | None -> Ok e
+            | None -> ()
             | Some ')' -> fail cursor.Position "unexpected ')'"
+            | Some ch when ch > '~' || ch < ' ' -> fail cursor.Position (sprintf "unexpected %s (formulas are ASCII)" (describeChar ch))
             | Some _ -> fail cursor.Position "expected an operator or end of formula"
+            let nodes = Expr.size e
+            if nodes > MaxNodes then
+                fail 0 (sprintf "the formula has %d nodes, more than the limit of %d" nodes MaxNodes)
+            Ok e
         with Failure error ->
             Error error
 

@@ -10,8 +10,8 @@ module TimeFunction =
     /// character position (and so every error message) unchanged. The model's own variables are rejected first.
     let private stand = "g"
 
-    let private isNameStart c = Char.IsLetter c || c = '_'
-    let private isNameChar c = Char.IsLetterOrDigit c || c = '_'
+    let private isNameStart = Parse.isNameStart
+    let private isNameChar = Parse.isNameChar
 
     let private fail position message =
         raise (FormulaException("schedule", 0, position, message))
@@ -19,15 +19,15 @@ module TimeFunction =
     /// Skips a number literal (digits, a point, an exponent only when digits follow, as the parser reads it).
     let private skipNumber (text: string) (start: int) =
         let mutable i = start
-        while i < text.Length && (Char.IsDigit text[i] || text[i] = '.') do
+        while i < text.Length && (Char.IsAsciiDigit text[i] || text[i] = '.') do
             i <- i + 1
         if i < text.Length && (text[i] = 'e' || text[i] = 'E') then
             let mutable j = i + 1
             if j < text.Length && (text[j] = '+' || text[j] = '-') then
                 j <- j + 1
-            if j < text.Length && Char.IsDigit text[j] then
+            if j < text.Length && Char.IsAsciiDigit text[j] then
                 i <- j
-                while i < text.Length && Char.IsDigit text[i] do
+                while i < text.Length && Char.IsAsciiDigit text[i] do
                     i <- i + 1
         i
 
@@ -43,7 +43,7 @@ module TimeFunction =
         let mutable i = 0
         while i < text.Length do
             let c = text[i]
-            if Char.IsDigit c || c = '.' then
+            if Char.IsAsciiDigit c || c = '.' then
                 i <- skipNumber text i
             elif isNameStart c then
                 let start = i
@@ -63,7 +63,10 @@ module TimeFunction =
         if String.IsNullOrWhiteSpace text then
             fail 0 "the formula is empty"
         match Parse.parse (substituteTime text) with
-        | Ok e -> e
+        | Ok e ->
+            match Simplify.firstNonFinite e with
+            | Some bad -> fail -1 (sprintf "the formula is not finite: %s" (Print.infix bad))
+            | None -> e
         | Error err -> fail err.Position err.Message
 
     /// Methods the compiled delegate calls, with the conventions of Evaluate (step(0) = 0, sign(0) = 0).

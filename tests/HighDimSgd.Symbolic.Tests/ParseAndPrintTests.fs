@@ -85,7 +85,8 @@ let ``simplifier collects terms and powers and drops neutral elements`` () =
     Assert.Equal("r", s "r^1*1 + 0")
     Assert.Equal("5", s "2 + 3")
     Assert.Equal("r", s "abs(r)*sign(r)")
-    Assert.Equal("1", s "sign(r)^2")
+    Assert.Equal("sign(r)^2", s "sign(r)^2") // 0 at r = 0, not 1
+    Assert.Equal("sign(r)", s "sign(r)^3")
     Assert.Equal("r^2", s "abs(r)^2")
     Assert.Equal("rstar*r^5", s "r^2*rstar*r^3")
     Assert.Equal("sqrt(2)", s "2^0.5")

@@ -7,7 +7,7 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model 'cross-entropy-3'. Teacher: softmax(1, rstar1, rstar2, rstar3); softmax(2, rstar1, rstar2, rstar3); softmax(3, rstar1, rstar2, rstar3). Student: r1; r2; r3. Loss: logsumexp(g1, g2, g3) - (y1*g1 + y2*g2 + y3*g3).
+/// Model (see Name). Teacher: softmax(1, rstar1, rstar2, rstar3); softmax(2, rstar1, rstar2, rstar3); softmax(3, rstar1, rstar2, rstar3). Student: r1; r2; r3. Loss: logsumexp(g1, g2, g3) - (y1*g1 + y2*g2 + y3*g3).
 /// f = -(r1*softmax(1, rstar1, rstar2, rstar3) + r2*softmax(2, rstar1, rstar2, rstar3) + r3*softmax(3, rstar1, rstar2, rstar3)) + logsumexp(r1, r2, r3)
 /// </summary>
 public sealed class CrossEntropy3Model : global::HighDimSgd.Core.Models.LossModel

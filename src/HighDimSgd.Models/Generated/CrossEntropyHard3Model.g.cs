@@ -7,7 +7,7 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model 'cross-entropy-hard-3'. Teacher: none (3 free labels). Student: r1; r2; r3. Loss: logsumexp(g1, g2, g3) - (y1*g1 + y2*g2 + y3*g3).
+/// Model (see Name). Teacher: none (3 free labels). Student: r1; r2; r3. Loss: logsumexp(g1, g2, g3) - (y1*g1 + y2*g2 + y3*g3).
 /// f = -(r1*y1 + r2*y2 + r3*y3) + logsumexp(r1, r2, r3)
 /// </summary>
 public sealed class CrossEntropyHard3Model : global::HighDimSgd.Core.Models.LossModel

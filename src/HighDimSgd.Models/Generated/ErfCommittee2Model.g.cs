@@ -7,7 +7,7 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model 'erf-committee-2'. Teacher: erf(rstar1/sqrt(2)) + erf(rstar2/sqrt(2)). Student: erf(r1/sqrt(2)) + erf(r2/sqrt(2)). Loss: (g - y)^2/2.
+/// Model (see Name). Teacher: erf(rstar1/sqrt(2)) + erf(rstar2/sqrt(2)). Student: erf(r1/sqrt(2)) + erf(r2/sqrt(2)). Loss: (g - y)^2/2.
 /// f = 0.5*(-(erf(rstar1/sqrt(2)) + erf(rstar2/sqrt(2))) + erf(r1/sqrt(2)) + erf(r2/sqrt(2)))^2
 /// </summary>
 public sealed class ErfCommittee2Model : global::HighDimSgd.Core.Models.LossModel

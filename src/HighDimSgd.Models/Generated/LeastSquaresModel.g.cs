@@ -7,7 +7,7 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model 'least-squares'. Teacher: rstar + 0.5*eps. Student: r. Loss: (g - y)^2/2.
+/// Model (see Name). Teacher: rstar + 0.5*eps. Student: r. Loss: (g - y)^2/2.
 /// f = 0.5*(r - (rstar + 0.5*eps))^2
 /// </summary>
 public sealed class LeastSquaresModel : global::HighDimSgd.Core.Models.LossModel

@@ -7,7 +7,7 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model 'logistic-hard'. Teacher: none (1 free labels). Student: r. Loss: softplus(g) - y*g.
+/// Model (see Name). Teacher: none (1 free labels). Student: r. Loss: softplus(g) - y*g.
 /// f = -r*y + softplus(r)
 /// </summary>
 public sealed class LogisticHardModel : global::HighDimSgd.Core.Models.LossModel

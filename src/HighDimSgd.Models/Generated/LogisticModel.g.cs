@@ -7,7 +7,7 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model 'logistic'. Teacher: step(rstar + 0.3*eps). Student: r. Loss: softplus(g) - y*g.
+/// Model (see Name). Teacher: step(rstar + 0.3*eps). Student: r. Loss: softplus(g) - y*g.
 /// f = -r*step(rstar + 0.3*eps) + softplus(r)
 /// </summary>
 public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel

@@ -7,7 +7,7 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model 'phase-retrieval'. Teacher: abs(rstar). Student: abs(r). Loss: (g - y)^2/2.
+/// Model (see Name). Teacher: abs(rstar). Student: abs(r). Loss: (g - y)^2/2.
 /// f = 0.5*(abs(r) - abs(rstar))^2
 /// </summary>
 public sealed class PhaseRetrievalModel : global::HighDimSgd.Core.Models.LossModel

@@ -7,7 +7,7 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model 'smooth-phase-retrieval'. Teacher: rstar^2. Student: r^2. Loss: (g - y)^2/4.
+/// Model (see Name). Teacher: rstar^2. Student: r^2. Loss: (g - y)^2/4.
 /// f = 0.25*(r^2 - rstar^2)^2
 /// </summary>
 public sealed class SmoothPhaseRetrievalModel : global::HighDimSgd.Core.Models.LossModel
