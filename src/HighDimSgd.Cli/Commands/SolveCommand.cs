@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Ode;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using HighDimSgd.Cli.Application;
@@ -59,7 +60,12 @@ internal static class SolveCommand
     public static string Summary(TheoryResult theory, string path)
     {
         var risk = theory.Column("risk");
-        var status = theory.Diverged ? $"DIVERGED at t = {theory.StopTime:G4}: {theory.StopReason}" : "completed";
+        var status = theory.Status switch
+        {
+            OdeStatus.Diverged => $"DIVERGED at t = {theory.StopTime:G4}: {theory.StopReason}",
+            OdeStatus.StepLimit => $"STOPPED at t = {theory.StopTime:G4}: {theory.StopReason}",
+            _ => "completed",
+        };
         var compression = theory.CompressionError is { } e ? $", compression error <= {e:G2}" : "";
         return $"ODE {status}; {theory.Description}, {theory.Integrator}, {theory.Steps.Accepted} steps{compression}, {theory.WallTime.TotalSeconds:F3} s; " +
                $"risk {risk[0]:G5} -> {risk[^1]:G5} at t = {theory.Times[^1]:G4}. Wrote {path}" +

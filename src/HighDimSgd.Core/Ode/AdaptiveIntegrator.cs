@@ -45,9 +45,22 @@ public abstract class AdaptiveIntegrator : IOdeIntegrator
         var h = Options.InitialStep > 0 ? Options.InitialStep : stepper.EstimateInitialStep(t0, tEnd - t0, Options);
         var afterReject = false;
         var attempts = 0;
+        var windowStart = t;
         while (t < tEnd)
         {
             if (attempts++ >= Options.MaxSteps) return Finish(OdeStatus.StepLimit, t, "step limit reached");
+            if (attempts > RateWindow && (attempts - 1) % RateWindow == 0)
+            {
+                // A step size that collapses (a right-hand side that is not smooth, e.g. a jump the quadrature cannot
+                // resolve) would otherwise grind on towards the step limit for hours; stop once the recent rate cannot
+                // reach the horizon within it. A kink passes in a few dozen steps, well inside one window.
+                var projected = attempts + (tEnd - t) / Math.Max(t - windowStart, double.Epsilon) * RateWindow;
+                if (projected > Options.MaxSteps)
+                    return Finish(OdeStatus.StepLimit, t,
+                        $"step size collapsed: the last {RateWindow} steps advanced t by {t - windowStart:G3}, so reaching t = {tEnd:G4} would take about {projected:G2} steps, " +
+                        $"more than the limit of {Options.MaxSteps:N0} (the right-hand side is not smooth here, or the problem is stiff)");
+                windowStart = t;
+            }
             h = Math.Min(h, Options.MaxStep);
             // Stretch the last step by up to 1% rather than leave a sliver behind (Hairer's rule).
             var isLast = t + 1.01 * h >= tEnd;
@@ -77,6 +90,9 @@ public abstract class AdaptiveIntegrator : IOdeIntegrator
         }
         return Finish(OdeStatus.Completed, tEnd, null);
     }
+
+    /// <summary>Attempts over which the rate of progress is measured against <see cref="IntegratorOptions.MaxSteps"/>.</summary>
+    public const int RateWindow = 1000;
 
     // Below 16 ulp of t a step no longer advances t meaningfully.
     private static double MinimumStep(double t) => 16 * (Math.BitIncrement(Math.Abs(t)) - Math.Abs(t));

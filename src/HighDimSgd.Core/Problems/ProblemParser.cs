@@ -43,8 +43,8 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
         if (title is null) return Path.GetFileNameWithoutExtension(root.FilePath);
         if (title.Length > Limits.MaxTitleLength)
             throw root.Error("title", $"must be at most {Limits.MaxTitleLength} characters, got {title.Length:N0}");
-        if (title.FirstOrDefault(char.IsControl) is var control && control != default)
-            throw root.Error("title", $"must be one line of printable text, found the control character U+{(int)control:X4}");
+        if (title.FirstOrDefault(c => char.IsControl(c) || c is '\u2028' or '\u2029') is var control && control != default)
+            throw root.Error("title", $"must be one line of printable text, found the control or line-break character U+{(int)control:X4}");
         return title;
     }
 

@@ -99,6 +99,19 @@ public class DormandPrince45Tests
     }
 
     [Fact]
+    public void A_collapsed_step_size_stops_after_one_window_instead_of_grinding_to_the_step_limit()
+    {
+        // A right-hand side with a jump of 1e-3 wherever t's last bits change: no step longer than about 1e-5 passes
+        // rtol = 1e-8, so reaching t = 1000 would take about 1e8 steps.
+        var rough = new OdeSystem(1, (t, _, dydt) => dydt[0] = 1 + 1e-3 * ((BitConverter.DoubleToInt64Bits(t) >> 20) & 1));
+        var solution = Solver(1e-8).Integrate(rough, 0, [0.0], [1000.0]);
+
+        Assert.Equal(OdeStatus.StepLimit, solution.Status);
+        Assert.Contains("step size collapsed", solution.StopReason);
+        Assert.Equal(AdaptiveIntegrator.RateWindow, solution.Statistics.Accepted + solution.Statistics.Rejected);
+    }
+
+    [Fact]
     public void Step_limit_is_a_result()
     {
         var solver = new DormandPrince45(new IntegratorOptions { MaxSteps = 5 });

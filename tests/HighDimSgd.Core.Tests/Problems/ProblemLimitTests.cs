@@ -20,7 +20,8 @@ public sealed class ProblemLimitTests
         { "horizon = 5.0", "horizon = 5.0\n[solver]\ncontour-nodes = 4098", "solver.contour-nodes", "must be at most 4,096" },
         { "horizon = 5.0", "horizon = 5.0\n[solver]\nrtol = 1e-300\natol = 1e-300", "solver.rtol", "must be at least 1E-13" },
         { "title = \"minimal\"", $"title = \"{new string('x', Limits.MaxTitleLength + 1)}\"", "title", "must be at most 200 characters" },
-        { "title = \"minimal\"", "title = \"two\\nlines\"", "title", "control character U+000A" },
+        { "title = \"minimal\"", "title = \"two\\nlines\"", "title", "line-break character U+000A" },
+        { "title = \"minimal\"", "title = \"two\\u2028lines\"", "title", "line-break character U+2028" },
     };
 
     [Theory]
