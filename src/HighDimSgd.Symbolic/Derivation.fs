@@ -246,20 +246,7 @@ module Derive =
                 | Member(Output, i) -> int64 (Expr.size student[i - 1])
                 | Member(Label, k) when not teacher.IsEmpty -> int64 (Expr.size teacher[k - 1])
                 | _ -> 1L
-            let rec size e =
-                match e with
-                | Var v -> weight v
-                | Number _
-                | Pi -> 1L
-                | Sum xs
-                | Product xs
-                | LogSumExp xs
-                | Softmax(_, xs) -> 1L + List.sumBy size xs
-                | Power(a, b)
-                | Max(a, b)
-                | Min(a, b) -> 1L + size a + size b
-                | Apply(_, x) -> 1L + size x
-            size lossFormula
+            Expr.weightedSize weight lossFormula
         if substitutedSize > int64 MaxSubstitutedNodes then
             raise (
                 FormulaException(

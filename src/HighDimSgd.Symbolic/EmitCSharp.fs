@@ -65,18 +65,7 @@ module EmitCSharp =
                 counts[e] <- counts.GetValueOrDefault(e, 0) + 1
                 // Children are counted on every visit so that a repeated node's parts (e.g. the sum
                 // under a reciprocal) become temporaries too when the parent is emitted in pieces.
-                match e with
-                | Sum xs
-                | Product xs
-                | LogSumExp xs
-                | Softmax(_, xs) -> List.iter count xs
-                | Power(a, b)
-                | Max(a, b)
-                | Min(a, b) ->
-                    count a
-                    count b
-                | Apply(_, x) -> count x
-                | _ -> ()
+                List.iter count (Expr.children e)
 
         member _.Count(e) = count e
         member _.Lines = lines :> seq<string>

@@ -191,40 +191,35 @@ module Expr =
         | LogSumExp xs -> LogSumExp(List.map go xs)
         | Softmax(i, xs) -> Softmax(i, List.map go xs)
 
-    /// Number of nodes; used to keep derived expressions small and in tests.
-    let rec size e =
+    /// The direct subexpressions of e, in order.
+    let children e =
         match e with
         | Number _
         | Pi
-        | Var _ -> 1
+        | Var _ -> []
         | Sum xs
         | Product xs
         | LogSumExp xs
-        | Softmax(_, xs) -> 1 + List.sumBy size xs
+        | Softmax(_, xs) -> xs
         | Power(a, b)
         | Max(a, b)
-        | Min(a, b) -> 1 + size a + size b
-        | Apply(_, x) -> 1 + size x
+        | Min(a, b) -> [ a; b ]
+        | Apply(_, x) -> [ x ]
+
+    /// Number of nodes, each variable counting as leafWeight of it (e.g. the size of what will be substituted for it).
+    let rec weightedSize (leafWeight: Variable -> int64) e =
+        match e with
+        | Var v -> leafWeight v
+        | _ -> 1L + List.sumBy (weightedSize leafWeight) (children e)
+
+    /// Number of nodes; used to keep derived expressions small and in tests.
+    let size e = int (weightedSize (fun _ -> 1L) e)
 
     /// Whether e has more than limit nodes; stops counting as soon as it does (for trees too big to count).
     let exceedsSize (limit: int) (e: Expr) =
         let mutable remaining = limit
         let rec visit e =
             remaining <- remaining - 1
-            if remaining >= 0 then
-                match e with
-                | Number _
-                | Pi
-                | Var _ -> ()
-                | Sum xs
-                | Product xs
-                | LogSumExp xs
-                | Softmax(_, xs) -> List.iter visit xs
-                | Power(a, b)
-                | Max(a, b)
-                | Min(a, b) ->
-                    visit a
-                    visit b
-                | Apply(_, x) -> visit x
+            if remaining >= 0 then List.iter visit (children e)
         visit e
         remaining < 0

@@ -29,6 +29,16 @@ internal static class CliRunner
         }
     }
 
+    /// <summary>The contract for a user mistake: exit code 2, one <c>error:</c> line holding every fragment, no stack trace.</summary>
+    public static void AssertOneLineUserError(int exit, string error, params string[] fragments)
+    {
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.TrimEnd('\n', '\r').Split('\n'));
+        Assert.DoesNotContain("   at ", error);
+        foreach (var fragment in fragments) Assert.Contains(fragment, error);
+    }
+
     public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

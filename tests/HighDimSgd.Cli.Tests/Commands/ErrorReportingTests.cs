@@ -36,10 +36,7 @@ public class ErrorReportingTests
 
     private static void AssertUserError((int Exit, string Out, string Error, string Folder) result, params string[] fragments)
     {
-        Assert.Equal(2, result.Exit);
-        Assert.StartsWith("error: ", result.Error);
-        Assert.DoesNotContain("   at ", result.Error);
-        foreach (var fragment in fragments) Assert.Contains(fragment, result.Error);
+        CliRunner.AssertOneLineUserError(result.Exit, result.Error, fragments);
         var written = Directory.Exists(result.Folder) ? Directory.GetFileSystemEntries(result.Folder) : [];
         Assert.Empty(written);
     }
@@ -105,7 +102,6 @@ public class ErrorReportingTests
         var outFolder = Path.Combine(folder, "out");
         var result = CliRunner.Run(command, path, option, value, "--out", outFolder);
         AssertUserError((result.Exit, result.Out, result.Error, outFolder), fragment);
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
         Assert.DoesNotContain("System.", result.Error);
     }
 
@@ -128,6 +124,5 @@ public class ErrorReportingTests
         var outFolder = Path.Combine(folder, "out");
         var result = CliRunner.Run("solve", path, "--out", outFolder);
         AssertUserError((result.Exit, result.Out, result.Error, outFolder), "bad\\nkey");
-        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
     }
 }

@@ -45,12 +45,7 @@ public class HostileFormulaTests
 
     private static void AssertOneLineError((int Exit, string Out, string Error, string Folder) result, params string[] fragments)
     {
-        Assert.Equal(2, result.Exit);
-        Assert.StartsWith("error: ", result.Error);
-        Assert.Single(result.Error.TrimEnd('\n', '\r').Split('\n'));
-        Assert.DoesNotContain("   at ", result.Error);
-        Assert.Contains("problem.toml", result.Error);
-        foreach (var fragment in fragments) Assert.Contains(fragment, result.Error);
+        CliRunner.AssertOneLineUserError(result.Exit, result.Error, ["problem.toml", .. fragments]);
     }
 
     [Theory]

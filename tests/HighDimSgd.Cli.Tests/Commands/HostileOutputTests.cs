@@ -50,14 +50,6 @@ public class HostileOutputTests
     private static string[] Staging(string folder) =>
         Directory.Exists(folder) ? Directory.GetDirectories(folder, ".staging-*") : [];
 
-    private static void AssertOneLineError(int exit, string error, string fragment)
-    {
-        Assert.Equal(2, exit);
-        Assert.StartsWith("error: ", error);
-        Assert.Single(error.TrimEnd('\n').Split('\n'));
-        Assert.DoesNotContain("   at ", error);
-        Assert.Contains(fragment, error);
-    }
 
     /// <summary>Starts <c>hdsgd</c> (the built dll) as a child process.</summary>
     private static Process Start(params string[] args)
@@ -166,7 +158,7 @@ public class HostileOutputTests
         using (var first = new OutputDirectory(outFolder))
         {
             var (exit, _, error) = CliRunner.Run("solve", path, "--out", outFolder);
-            AssertOneLineError(exit, error, $"output folder {outFolder} is in use by another hdsgd run (pid {Environment.ProcessId})");
+            CliRunner.AssertOneLineUserError(exit, error, $"output folder {outFolder} is in use by another hdsgd run (pid {Environment.ProcessId})");
             Assert.Single(Staging(outFolder)); // the first run's staging folder is left alone
             first.WriteText("first.txt", "first");
             first.Commit();
@@ -184,7 +176,7 @@ public class HostileOutputTests
     {
         var folder = CliRunner.TempFolder();
         var (exit, _, error) = CliRunner.Run("solve", Problem(folder), "--out", name);
-        AssertOneLineError(exit, error, "--out");
+        CliRunner.AssertOneLineUserError(exit, error, "--out");
     }
 
     /// <summary>Throws ENOSPC's message after a few bytes, like a disk that fills up while a file is written.</summary>
@@ -225,7 +217,7 @@ public class HostileOutputTests
         try
         {
             var (exit, _, error) = CliRunner.Run("simulate", path, "--out", outFolder);
-            AssertOneLineError(exit, error, $"cannot write {outFolder}: No space left on device");
+            CliRunner.AssertOneLineUserError(exit, error, $"cannot write {outFolder}: No space left on device");
         }
         finally
         {
@@ -348,7 +340,7 @@ public class HostileOutputTests
         {
             WaitForStaging(process, outFolder);
             var (exit, _, error) = CliRunner.Run("simulate", Problem(folder), "--out", outFolder);
-            AssertOneLineError(exit, error, $"output folder {outFolder} is in use by another hdsgd run (pid {process.Id})");
+            CliRunner.AssertOneLineUserError(exit, error, $"output folder {outFolder} is in use by another hdsgd run (pid {process.Id})");
             Assert.Single(Staging(outFolder));
         }
         finally
