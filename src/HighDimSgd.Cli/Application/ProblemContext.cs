@@ -236,15 +236,23 @@ public sealed class ProblemContext
     }
 
     /// <summary>
-    /// <paramref name="options"/> with the integrator choice <paramref name="stiff"/> (null: automatic); Rodas4 is refused
-    /// where the dense form is chosen, since without a structured Jacobian it would difference all (ns d)^2 states.
+    /// <paramref name="options"/> with the integrator choice <paramref name="stiff"/> (null: automatic). A stiff
+    /// integrator is Rodas4 with a structured Jacobian, or the exponential exprk4 where the dense form is chosen (Rodas4
+    /// would difference all (ns d)^2 states there); <paramref name="name"/>, when given, must be the one that applies.
     /// <paramref name="where"/> prefixes the error (the file key, or the command-line option).
     /// </summary>
-    public SolverOptions WithIntegrator(SolverOptions options, bool? stiff, string where)
+    public SolverOptions WithIntegrator(SolverOptions options, bool? stiff, string where, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (stiff == true && TheorySolver.ChoosesDense(Dynamics, options))
-            throw new UserErrorException($"{where}: the dense form has no structured Jacobian for Rodas4; remove 'stiff' or use method \"eigen\" (the commuting approximation)");
+        if (stiff == true && name is not null)
+        {
+            var dense = TheorySolver.ChoosesDense(Dynamics, options);
+            var applies = dense ? TheorySolver.Exponential : TheorySolver.Rosenbrock;
+            if (name != applies)
+                throw new UserErrorException(dense
+                    ? $"{where}: the dense form has no structured Jacobian for {name}; its stiff integrator is {applies}"
+                    : $"{where}: {name} integrates the dense form only; the stiff integrator here is {applies}");
+        }
         return options with { Stiff = stiff };
     }
 }

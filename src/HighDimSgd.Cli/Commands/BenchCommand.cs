@@ -25,7 +25,7 @@ internal static class BenchCommand
         var methods = new Option<string?>("--methods")
         {
             Description = "Compare ODE solvers instead of ODE and SGD: a comma-separated list of METHOD[:INTEGRATOR] " +
-                          "(METHOD auto, eigen, compressed, contour or dense; INTEGRATOR auto, dopri5 or rodas4), e.g. auto,eigen:dopri5.",
+                          "(METHOD auto, eigen, compressed, contour or dense; INTEGRATOR auto, dopri5, rodas4 or, for dense, exprk4), e.g. auto,eigen:dopri5.",
         };
         var set = CommonOptions.Set();
         var command = new Command("bench", "Time the ODE solve against one SGD run of the same problem (best of --repeats).")
@@ -74,11 +74,11 @@ internal static class BenchCommand
             {
                 "auto" => null,
                 "dopri5" => false,
-                "rodas4" => true,
-                _ => throw new UserErrorException($"--methods: '{entry}': the integrator must be auto, dopri5 or rodas4"),
+                "rodas4" or "exprk4" => true,
+                _ => throw new UserErrorException($"--methods: '{entry}': the integrator must be auto, dopri5, rodas4 or exprk4"),
             };
             if (parts.Length > 2) throw new UserErrorException($"--methods: '{entry}': expected METHOD[:INTEGRATOR]");
-            return (Name: entry, Options: context.WithIntegrator(context.SolverOptions(parts[0]), stiff, $"--methods: '{entry}'"));
+            return (Name: entry, Options: context.WithIntegrator(context.SolverOptions(parts[0]), stiff, $"--methods: '{entry}'", parts.Length < 2 ? null : parts[1]));
         }).ToArray();
         Console.Out.WriteLine($"problem: {context.Problem.Title}; d = {context.Dimension}, T = {context.Dynamics.OutputTimes[^1]:G4}");
         var results = new List<(string Name, double Seconds, TheoryResult Theory)>();

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using HighDimSgd.Core.Matrices;
+using HighDimSgd.Core.Ode;
 
 namespace HighDimSgd.Core.Dynamics;
 
@@ -16,6 +17,7 @@ public sealed class DenseRepresentation : SpectralRepresentation
     private readonly int _ns, _d, _n, _classes;
     private readonly double[][] _covariances;   // K_c, d x d
     private readonly double[][] _means;         // mu_c
+    private readonly double[][] _diagonals;     // diag K_c
     private readonly double[][] _kernels;       // K_c, and K_0^2 for one class (line search reads W K^2 W^T)
     private readonly double[] _partialSums, _totals; // Overlaps' sums per row chunk, and over the chunks
     private readonly double[] _m0, _p0;
@@ -36,10 +38,18 @@ public sealed class DenseRepresentation : SpectralRepresentation
         _classes = setup.Classes.Count;
         _covariances = [.. setup.Classes.Select(c => c.Covariance ?? Diagonal(c.Eigenvalues))];
         _means = [.. setup.Classes.Select(c => c.Mean)];
+        var rows = setup.Init.Concat(setup.Teacher).ToArray();
+        if (_classes > 1 && setup.Classes.Any(c => c.Covariance is not null))
+        {
+            var basis = WithinClassEigenbasis(setup.Classes.Select(c => c.Probability).ToArray(), _covariances, _d);
+            _covariances = [.. _covariances.Select(k => Rotate(k, basis, _d))];
+            _means = [.. _means.Select(m => RotateVector(m, basis, _d))];
+            rows = [.. rows.Select(r => RotateVector(r, basis, _d))];
+        }
+        _diagonals = [.. _covariances.Select(k => Enumerable.Range(0, _d).Select(i => k[i * _d + i]).ToArray())];
         _kernels = _classes == 1 ? [_covariances[0], Squared(_covariances[0], _d)] : _covariances;
         _totals = new double[_kernels.Length + 1];
         _partialSums = new double[RowChunks * _ns * _ns * _totals.Length];
-        var rows = setup.Init.Concat(setup.Teacher).ToArray();
         _m0 = new double[_n];
         for (var a = 0; a < _ns; a++) rows[a].CopyTo(_m0, a * _d);
         _p0 = new double[_n * _n];
@@ -70,6 +80,46 @@ public sealed class DenseRepresentation : SpectralRepresentation
 
     /// <summary>(ns d)^3: the multiply-adds of one right-hand side.</summary>
     public static double CostPerEvaluation(DynamicsSetup setup) => Math.Pow((double)setup.StateSize * setup.Dimension, 3);
+
+    /// <summary>
+    /// Eigenvectors (columns, row-major) of the within-class covariance <c>sum_c p_c K_c</c>. Every quantity the dense
+    /// form reports is a trace or an inner product, so any orthonormal basis gives the same curves; in this one the drift
+    /// <c>sum_c p_c J_c K_c</c> is diagonal whenever the classes' J_c agree, which is what lets the exponential integrator
+    /// take the stiff relaxation exactly (the pooled eigenbasis leaves the between-class scatter off the diagonal).
+    /// </summary>
+    private static double[] WithinClassEigenbasis(double[] probabilities, double[][] covariances, int d)
+    {
+        var within = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(d, d);
+        for (var c = 0; c < covariances.Length; c++)
+            for (var i = 0; i < d; i++)
+                for (var j = 0; j < d; j++) within[i, j] += probabilities[c] * covariances[c][i * d + j];
+        var vectors = within.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenVectors;
+        var basis = new double[d * d];
+        for (var i = 0; i < d; i++)
+            for (var j = 0; j < d; j++) basis[i * d + j] = vectors[i, j];
+        return basis;
+    }
+
+    /// <summary>V^T K V.</summary>
+    private static double[] Rotate(double[] k, double[] basis, int d)
+    {
+        var kv = new double[d * d];
+        Blas.Multiply(k, false, basis, false, kv, d, d, d);
+        var rotated = new double[d * d];
+        Blas.Multiply(basis, true, kv, false, rotated, d, d, d);
+        // Symmetric to the last bit, as the state's symmetry relies on.
+        for (var i = 0; i < d; i++)
+            for (var j = i + 1; j < d; j++) rotated[i * d + j] = rotated[j * d + i] = 0.5 * (rotated[i * d + j] + rotated[j * d + i]);
+        return rotated;
+    }
+
+    /// <summary>V^T v.</summary>
+    private static double[] RotateVector(double[] v, double[] basis, int d)
+    {
+        var rotated = new double[d];
+        Blas.Multiply(basis, true, v, false, rotated, d, 1, d);
+        return rotated;
+    }
 
     private static double[] Squared(double[] k, int d)
     {
@@ -171,6 +221,27 @@ public sealed class DenseRepresentation : SpectralRepresentation
         m.CopyTo(_mCopy);
         fixed (double* derivativePointer = derivative)
             FillSecondMoments(rate, (nint)(derivativePointer + _n));
+    }
+
+    /// <summary>
+    /// The diagonal of the state's linear drift, for <see cref="ExponentialRungeKutta43"/>: <c>-gamma A_II</c> for mean
+    /// entry I and <c>-gamma (A_II + A_JJ)</c> for second moment (I, J), with <c>A_II = sum_c p_c (J_c)_aa (K_c)_ii</c>
+    /// for row I = (a, i). In the pooled eigenbasis (where real data sets are given) this carries the stiffness: the
+    /// top eigenvalues sit on the diagonal of every K_c, and what is left off it is small.
+    /// </summary>
+    public void DiagonalRates(DriftTerms drift, double rate, Span<double> rates)
+    {
+        ArgumentNullException.ThrowIfNull(drift);
+        if (rates.Length != Dimension) throw new ArgumentException($"Expected {Dimension} rates, got {rates.Length}.", nameof(rates));
+        var rows = rates[.._n];
+        rows.Clear();
+        for (var a = 0; a < _ns; a++)
+            for (var c = 0; c < _classes; c++)
+            {
+                var weight = -rate * drift.Jacobians[c][a * _ns + a];
+                if (weight != 0) TensorPrimitives.MultiplyAdd(_diagonals[c], weight, rows.Slice(a * _d, _d), rows.Slice(a * _d, _d));
+            }
+        for (var i = 0; i < _n; i++) TensorPrimitives.Add(rows, rows[i], rates.Slice(_n + i * _n, _n));
     }
 
     /// <summary>A (block (a, e) = sum_c p_c (J_c)_ae K_c) and u (row a = sum_c p_c (g_c)_a mu_c); rows in parallel.</summary>

@@ -97,12 +97,12 @@ public sealed class RealDataCommandTests : IDisposable
         var dimension = CliRunner.Run("solve", Problem(), "--dimension", "10", "--out", Path.Combine(_folder, "y"));
         Assert.Equal(2, dimension.Exit);
         Assert.Contains("real data has the dimension of its samples", dimension.Error);
-        var stiff = CliRunner.Run("solve", Problem(), "--set", "solver.stiff=true", "--out", Path.Combine(_folder, "s"));
-        Assert.Equal(2, stiff.Exit);
-        Assert.Contains("solver.stiff: the dense form has no structured Jacobian for Rodas4", stiff.Error);
         var bench = CliRunner.Run("bench", Problem(), "--methods", "auto:rodas4");
         Assert.Equal(2, bench.Exit);
-        Assert.Contains("--methods: 'auto:rodas4': the dense form has no structured Jacobian for Rodas4", bench.Error);
+        Assert.Contains("--methods: 'auto:rodas4': the dense form has no structured Jacobian for rodas4; its stiff integrator is exprk4", bench.Error);
+        var exponential = CliRunner.Run("bench", Problem(), "--methods", "eigen:exprk4");
+        Assert.Equal(2, exponential.Exit);
+        Assert.Contains("--methods: 'eigen:exprk4': exprk4 integrates the dense form only; the stiff integrator here is rodas4", exponential.Error);
         var study = CliRunner.Run("compare", Problem(), "--dimensions", "10,20", "--out", Path.Combine(_folder, "z"));
         Assert.Equal(2, study.Exit);
         Assert.Contains("--dimensions: real data has the dimension of its samples", study.Error);

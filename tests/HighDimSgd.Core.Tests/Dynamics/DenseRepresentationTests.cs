@@ -31,8 +31,10 @@ public class DenseRepresentationTests
 
     private static readonly SolverOptions Tight = new(RelativeTolerance: 1e-10, AbsoluteTolerance: 1e-13);
 
-    [Fact]
-    public void DenseEqualsEigenOnCommutingCovariancesInAnyBasis()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DenseEqualsEigenOnCommutingCovariancesInAnyBasis(bool exponential)
     {
         var (classes, init) = Diagonal();
         var eigen = TheorySolver.Solve(Setup(classes, init), Statistics, Tight with { Method = "eigen" });
@@ -47,9 +49,10 @@ public class DenseRepresentationTests
                 for (var j = 0; j < D; j++) full[i * D + j] = k[i, j];
             return c with { Mean = Rotate(c.Mean), Eigenvalues = [.. Enumerable.Range(0, D).Select(i => k[i, i])], Covariance = full };
         }).ToArray();
-        var dense = TheorySolver.Solve(Setup(rotated, Rotate(init)), Statistics, Tight with { Method = "dense" });
+        var dense = TheorySolver.Solve(Setup(rotated, Rotate(init)), Statistics, Tight with { Method = "dense", Stiff = exponential });
 
         Assert.Equal("dense", dense.Method);
+        Assert.Equal(exponential ? TheorySolver.Exponential : TheorySolver.DormandPrince, dense.Integrator);
         Assert.Equal(eigen.Times.Length, dense.Times.Length);
         foreach (var column in eigen.Columns)
         {
@@ -59,6 +62,59 @@ public class DenseRepresentationTests
                 Assert.True(Math.Abs(actual[k] - expected[k]) <= 1e-7 * (1 + Math.Abs(expected[k])),
                     $"{column} at t = {eigen.Times[k]}: dense {actual[k]:R}, eigen {expected[k]:R}");
         }
+    }
+
+    [Fact]
+    public void DiagonalRatesAreTheDiagonalOfTheLinearDriftAtFixedCoefficients()
+    {
+        // Non-commuting full covariances, two rows (student and teacher), random coefficients: with the drift terms held
+        // fixed the derivative is affine in the state, so a symmetric unit perturbation of entry I reads column I of
+        // the linear part exactly; its own component is the rate the exponential integrator treats exactly.
+        var random = new Random(4);
+        const int d = 6;
+        double[] Vector() => [.. Enumerable.Range(0, d).Select(_ => random.NextDouble() - 0.5)];
+        var classes = Enumerable.Range(0, 2).Select(c =>
+        {
+            var g = Matrix<double>.Build.Dense(d, d, (_, _) => random.NextDouble() - 0.5);
+            var k = g * g.Transpose() + Matrix<double>.Build.DenseIdentity(d);
+            var full = new double[d * d];
+            for (var i = 0; i < d; i++)
+                for (var j = 0; j < d; j++) full[i * d + j] = k[i, j];
+            return new DataClass(0.5, Vector(), [.. Enumerable.Range(0, d).Select(i => k[i, i])], []) { Covariance = full };
+        }).ToArray();
+        var setup = new DynamicsSetup(new SumLeastSquares(1, 1, 0.3), classes, [Vector()], [Vector()], new ConstantSchedule(0.7), [0, 1]);
+        var dense = new DenseRepresentation(setup);
+        var drift = new DriftTerms(2, 2);
+        for (var c = 0; c < 2; c++)
+        {
+            for (var k = 0; k < 4; k++)
+            {
+                drift.Jacobians[c][k] = random.NextDouble();
+                drift.Fishers[c][k] = random.NextDouble();
+            }
+            for (var a = 0; a < 2; a++) drift.Gradients[c][a] = random.NextDouble() - 0.5;
+        }
+        const double rate = 0.7;
+        var state = new double[dense.Dimension];
+        dense.InitialState(state);
+        var rates = new double[dense.Dimension];
+        dense.DiagonalRates(drift, rate, rates);
+        var baseline = new double[dense.Dimension];
+        dense.Derivative(state, drift, rate, baseline);
+        var n = 2 * d;
+        var perturbed = new double[dense.Dimension];
+        void Check(int entry, int mirror)
+        {
+            var moved = (double[])state.Clone();
+            moved[entry] += 1;
+            if (mirror != entry) moved[mirror] += 1;
+            dense.Derivative(moved, drift, rate, perturbed);
+            var column = perturbed[entry] - baseline[entry];
+            Assert.True(Math.Abs(column - rates[entry]) <= 1e-12 * (1 + Math.Abs(column)), $"entry {entry}: rate {rates[entry]:R}, linear part {column:R}");
+        }
+        for (var i = 0; i < n; i++) Check(i, i);
+        foreach (var (i, j) in new[] { (0, 0), (1, 4), (3, 9), (7, 7), (11, 2) })
+            Check(n + i * n + j, n + j * n + i);
     }
 
     [Fact]
