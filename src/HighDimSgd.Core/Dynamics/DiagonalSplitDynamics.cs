@@ -13,9 +13,9 @@ internal sealed class DiagonalSplitDynamics(LimitingDynamics system, DenseRepres
 
     public void Derivative(double t, ReadOnlySpan<double> y, Span<double> dydt) => system.Derivative(t, y, dydt);
 
-    public void DiagonalRates(double t, ReadOnlySpan<double> y, Span<double> rates)
+    public void DerivativeAndRates(double t, ReadOnlySpan<double> y, Span<double> dydt, Span<double> rates)
     {
-        system.Evaluate(t, y);
+        system.Derivative(t, y, dydt);
         rates[dense.Dimension..].Clear();
         dense.DiagonalRates(system.Evaluator.Drift, system.Rate, rates[..dense.Dimension]);
     }

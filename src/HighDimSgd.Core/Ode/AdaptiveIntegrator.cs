@@ -171,6 +171,19 @@ internal abstract class Stepper(IOdeSystem system)
     /// <summary>Next step size after an attempt with error norm <paramref name="error"/>.</summary>
     public abstract double NextStep(double h, double error, bool accepted, bool afterReject);
 
+    /// <summary>
+    /// The elementary (I) controller of the one-step methods without a PI history (Rodas4, exprk4): shrink after a
+    /// failure, at most 1 after a rejection, at most <paramref name="maxFactor"/> after an acceptance.
+    /// </summary>
+    protected double ElementaryNextStep(double h, double error, bool accepted, bool afterReject, double maxFactor)
+    {
+        const double safety = 0.9, minFactor = 0.2;
+        if (!double.IsFinite(error)) return h * minFactor;
+        var factor = Math.Clamp(safety * Math.Pow(Math.Max(error, 1e-10), -1.0 / ErrorOrder), minFactor,
+            accepted && !afterReject ? maxFactor : 1.0);
+        return h * factor;
+    }
+
     /// <summary>Hairer's starting step: a forward-Euler probe bounds the second derivative.</summary>
     public double EstimateInitialStep(double t0, double span, IntegratorOptions options)
     {

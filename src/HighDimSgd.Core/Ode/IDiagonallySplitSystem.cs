@@ -8,6 +8,9 @@ namespace HighDimSgd.Core.Ode;
 /// </summary>
 public interface IDiagonallySplitSystem : IOdeSystem
 {
-    /// <summary>Writes the diagonal rates <c>D</c> at (t, y) into <paramref name="rates"/> (same length as y).</summary>
-    void DiagonalRates(double t, ReadOnlySpan<double> y, Span<double> rates);
+    /// <summary>
+    /// Writes f(t, y) into <paramref name="dydt"/> and the diagonal rates <c>D</c> at (t, y) into <paramref name="rates"/>
+    /// (both of y's length): one call, since the rates come from the same coefficients as the derivative.
+    /// </summary>
+    void DerivativeAndRates(double t, ReadOnlySpan<double> y, Span<double> dydt, Span<double> rates);
 }

@@ -50,7 +50,7 @@ public sealed class Rodas4(IntegratorOptions? options = null) : AdaptiveIntegrat
         private static readonly double[] M =
             [0.1221224509226641e+01, 0.6019134481288629e+01, 0.1253708332932087e+02, -0.6878860361058950, 1.0, 1.0];
 
-        private const double Safety = 0.9, MinFactor = 0.2, MaxFactor = 6.0;
+        private const double MaxFactor = 6.0;
 
         private readonly double[][] _k;
         private readonly double[] _stage, _fStage, _yNew, _dfdt, _perturbed, _fPerturbed, _yOld, _fOld, _interpolated;
@@ -200,12 +200,7 @@ public sealed class Rodas4(IntegratorOptions? options = null) : AdaptiveIntegrat
             _interpolated.CopyTo(y);
         }
 
-        public override double NextStep(double h, double error, bool accepted, bool afterReject)
-        {
-            if (!double.IsFinite(error)) return h * MinFactor;
-            var factor = Math.Clamp(Safety * Math.Pow(Math.Max(error, 1e-10), -1.0 / ErrorOrder), MinFactor,
-                accepted && !afterReject ? MaxFactor : 1.0);
-            return h * factor;
-        }
+        public override double NextStep(double h, double error, bool accepted, bool afterReject) =>
+            ElementaryNextStep(h, error, accepted, afterReject, MaxFactor);
     }
 }

@@ -6,17 +6,16 @@ namespace HighDimSgd.Core.Tests.Ode;
 
 public class ExponentialRungeKutta43Tests
 {
-    /// <summary>f given as a delegate, with diagonal rates that need not be f's own linear part.</summary>
-    private sealed class Split(int dimension, OdeDerivative derivative, Action<double, double[], double[]> rates) : IDiagonallySplitSystem
+    /// <summary>f given as a delegate, with constant diagonal rates that need not be f's own linear part.</summary>
+    private sealed class Split(int dimension, OdeDerivative derivative, double[] rates) : IDiagonallySplitSystem
     {
         public int Dimension => dimension;
         public void Derivative(double t, ReadOnlySpan<double> y, Span<double> dydt) => derivative(t, y, dydt);
 
-        public void DiagonalRates(double t, ReadOnlySpan<double> y, Span<double> into)
+        public void DerivativeAndRates(double t, ReadOnlySpan<double> y, Span<double> dydt, Span<double> into)
         {
-            var buffer = new double[dimension];
-            rates(t, y.ToArray(), buffer);
-            buffer.CopyTo(into);
+            derivative(t, y, dydt);
+            rates.CopyTo(into);
         }
     }
 
@@ -31,7 +30,7 @@ public class ExponentialRungeKutta43Tests
     private static double BernoulliExact(double t, double y0) => 1 / (1.0 / 3 + (1 / y0 - 1.0 / 3) * Math.Exp(3 * t));
 
     private static Split Bernoulli(double rate) =>
-        new(1, (_, y, dydt) => dydt[0] = -3 * y[0] + y[0] * y[0], (_, _, r) => r[0] = rate);
+        new(1, (_, y, dydt) => dydt[0] = -3 * y[0] + y[0] * y[0], [rate]);
 
     [Theory]
     [InlineData(0.0)]    // no split: a classical Runge-Kutta method of order 4
@@ -42,7 +41,7 @@ public class ExponentialRungeKutta43Tests
         double[] steps = [0.04, 0.02, 0.01, 0.005];
         var errors = steps.Select(h => Math.Abs(OneStep(Bernoulli(rate), [0.8], h).State(0)[0] - BernoulliExact(h, 0.8))).ToArray();
         var slope = LogLogSlope(steps, errors);
-        Assert.True(slope > 4.6, $"local error slope {slope:F2}, errors {string.Join(", ", errors.Select(e => e.ToString("G3")))}");
+        Assert.True(slope > 4.7, $"local error slope {slope:F2}, errors {string.Join(", ", errors.Select(e => e.ToString("G3")))}");
     }
 
     [Fact]
@@ -68,7 +67,7 @@ public class ExponentialRungeKutta43Tests
         double[] c = [3, -2, 1, 0.5, 2, -1];
         double[] y0 = [1, 2, -1, 4, 0.5, 1];
         var system = new Split(d.Length, (_, y, dydt) => { for (var i = 0; i < d.Length; i++) dydt[i] = d[i] * y[i] + c[i]; },
-            (_, _, r) => d.CopyTo(r, 0));
+            d);
         const double t = 3.0;
         var solution = OneStep(system, y0, t);
         Assert.Equal(1, solution.Statistics.Accepted);
@@ -89,20 +88,29 @@ public class ExponentialRungeKutta43Tests
         dydt[1] = y[2];
         dydt[2] = -y[1];
         dydt[3] = -y[3] + coupling * Math.Sin(y[0]);
-    }, (_, _, r) => { r[0] = -k; r[1] = 0; r[2] = 0; r[3] = -1; });
+    }, [-k, 0, 0, -1]);
 
-    [Theory]
-    [InlineData(1e4)]
-    [InlineData(1e8)]
-    public void A_stiff_diagonal_sets_no_step_limit(double k)
+    [Fact]
+    public void A_stiff_diagonal_sets_no_step_limit()
     {
         var times = Linspace(0.5, 10, 20);
-        var solution = Solver(1e-7).Integrate(Relaxation(k), 0, [2.0, 1.0, 0.0, 0.0], times);
-        Assert.Equal(OdeStatus.Completed, solution.Status);
-        for (var i = 0; i < times.Length; i++)
-            Assert.Equal(Math.Cos(times[i]) + Math.Exp(-k * times[i]), solution.State(i)[0], 2e-5);
-        // Dormand-Prince needs about 3.3 / k per step for stability: 3e4 steps at k = 1e4.
-        Assert.True(solution.Statistics.Accepted < 300, $"{solution.Statistics}");
+        var steps = new List<int>();
+        foreach (var k in new[] { 1e4, 1e8 })
+        {
+            var solution = Solver(1e-7).Integrate(Relaxation(k), 0, [2.0, 1.0, 0.0, 0.0], times);
+            Assert.Equal(OdeStatus.Completed, solution.Status);
+            for (var i = 0; i < times.Length; i++)
+            {
+                var state = solution.State(i);
+                Assert.Equal(Math.Cos(times[i]), state[1], 1e-6);
+                // The fast component relaxes onto the slow one: y0 - y1 = e^(-kt) exactly, to the tolerance however stiff.
+                Assert.Equal(Math.Exp(-k * times[i]), state[0] - state[1], 1e-6);
+            }
+            steps.Add(solution.Statistics.Accepted);
+        }
+        // Dormand-Prince needs about k / 3.3 steps per unit time for stability alone (3e4 over this horizon at k = 1e4);
+        // here the count is set by the slow oscillator and is the same for k = 1e4 and 1e8.
+        Assert.True(steps.Max() < 1000 && steps.Max() < 1.1 * steps.Min(), $"steps {string.Join(", ", steps)}");
     }
 
     [Fact]
