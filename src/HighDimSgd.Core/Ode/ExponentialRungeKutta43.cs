@@ -4,9 +4,10 @@ namespace HighDimSgd.Core.Ode;
 /// The explicit exponential Runge-Kutta method of Hochbruck and Ostermann (2005; five stages, stiff order 4) for
 /// <c>y' = D y + N(t, y)</c> with the diagonal <c>D</c> of an <see cref="IDiagonallySplitSystem"/> frozen over each step
 /// and <c>N = f - D y</c>, with an embedded solution of stiff order 3 on the same stages (the weights of Cox and
-/// Matthews' ETDRK4, which satisfy the order-3 conditions on these stages) for error control. Exact when
-/// <c>f = D y + c</c>; a stiff diagonal sets no step limit, only the rest of the Jacobian does. Five evaluations per
-/// step; dense output by a fresh step to each output time inside a step.
+/// Matthews' ETDRK4, which satisfy the order-3 conditions on these stages) for error control, plus the error the stage
+/// U4 carries into the step through N, measured by evaluating f at the new state. Exact when <c>f = D y + c</c>; a stiff
+/// diagonal sets no step limit, only the rest of the Jacobian does. Five evaluations per accepted step (the one at the
+/// new state is the next step's first); dense output by a fresh step to each output time inside a step.
 /// </summary>
 /// <remarks>
 /// The embedded solution shares the main one's nodes (0, 1/2, 1), so where N depends on t alone the two agree and the
