@@ -44,27 +44,38 @@ public sealed class StandardNormalRule
     /// <summary>The trivial rule for d = 0: one point, weight 1.</summary>
     public static StandardNormalRule Point0 { get; } = new(0, [], [1.0]);
 
-    /// <summary>Tensor product of the <paramref name="order"/>-point Gauss-Hermite rule in <paramref name="dimension"/> dimensions.</summary>
+    /// <summary>
+    /// Relative weight below which a tensor point is left out: a product of tail weights (the corners of the grid) carries
+    /// less than 1e-30 of the mass in all, and the high orders used in one and two dimensions spend most of their points
+    /// there (96 x 96: 9216 points, 3852 kept).
+    /// </summary>
+    public const double NegligibleWeight = 1e-30;
+
+    /// <summary>
+    /// Tensor product of the <paramref name="order"/>-point Gauss-Hermite rule in <paramref name="dimension"/> dimensions,
+    /// without the points of weight below <see cref="NegligibleWeight"/> times the largest.
+    /// </summary>
     public static StandardNormalRule Tensor(int dimension, int order)
     {
         if (dimension == 0) return Point0;
         var rule = GaussHermite.Rule(order);
         var count = checked((int)Math.Pow(order, dimension));
-        var points = new double[checked(count * dimension)];
-        var weights = new double[count];
+        var cutoff = NegligibleWeight * Math.Pow(rule.Weights.Max(), dimension);
+        var points = new List<double>();
+        var weights = new List<double>();
         var digits = new int[dimension];
         for (var p = 0; p < count; p++)
         {
             var weight = 1.0;
-            for (var k = 0; k < dimension; k++)
+            for (var k = 0; k < dimension; k++) weight *= rule.Weights[digits[k]];
+            if (weight >= cutoff)
             {
-                points[p * dimension + k] = rule.Nodes[digits[k]];
-                weight *= rule.Weights[digits[k]];
+                for (var k = 0; k < dimension; k++) points.Add(rule.Nodes[digits[k]]);
+                weights.Add(weight);
             }
-            weights[p] = weight;
             for (var k = 0; k < dimension && ++digits[k] == order; k++) digits[k] = 0;
         }
-        return new StandardNormalRule(dimension, points, weights);
+        return new StandardNormalRule(dimension, [.. points], [.. weights]);
     }
 
     /// <summary>

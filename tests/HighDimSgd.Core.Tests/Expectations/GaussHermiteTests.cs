@@ -82,4 +82,17 @@ public class GaussHermiteTests
         Assert.Equal(64, rule.Count);
         Assert.Equal(1.0, rule.Integrate(z => z[0] * z[0] * z[1] * z[1] * z[2] * z[2]), 12);
     }
+
+    [Fact]
+    public void Tensor_rule_leaves_out_only_negligible_corners()
+    {
+        // E exp(a z1 + b z2) = exp((a^2 + b^2) / 2): the integrand grows fastest exactly where points are left out.
+        var rule = StandardNormalRule.Tensor(2, 96);
+        Assert.InRange(rule.Count, 1, 9216 * 45 / 100);
+        const double a = 3, b = -2.5;
+        var exact = Math.Exp((a * a + b * b) / 2);
+        Assert.Equal(1.0, rule.Integrate(z => Math.Exp(a * z[0] + b * z[1])) / exact, 12);
+        Assert.Equal(1.0, rule.Integrate(_ => 1.0), 14);
+        Assert.Equal(3.0, rule.Integrate(z => Math.Pow(z[0], 4)), 12);
+    }
 }
