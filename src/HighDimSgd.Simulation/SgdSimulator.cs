@@ -66,8 +66,7 @@ internal sealed class SgdWorker : StudentTeacherWorker
     private readonly LossModel _model;
     private readonly SampleSource _source;
     private readonly double[] _sample;
-    private readonly double[] _r;
-    private readonly double[] _rstar;
+    private readonly double[] _projections;
     private readonly double[] _eps;
     private readonly double[] _gradient;
     private double _lossSum;
@@ -79,8 +78,7 @@ internal sealed class SgdWorker : StudentTeacherWorker
         _model = setup.Model;
         _source = SampleSource.For(setup, factors);
         _sample = new double[Dimension];
-        _r = new double[Students];
-        _rstar = new double[setup.TeacherDirections];
+        _projections = new double[Size];
         _eps = new double[_model.NoiseCount];
         _gradient = new double[Students];
     }
@@ -105,27 +103,18 @@ internal sealed class SgdWorker : StudentTeacherWorker
     {
         var d = Dimension;
         var a = _sample.AsSpan();
-        var c = _source.Next(sampler, a);
-
-        ReadOnlySpan<double> w = W;
-        var check = 0.0;
-        for (var j = 0; j < Students; j++)
-        {
-            _r[j] = TensorPrimitives.Dot(w.Slice(j * d, d), a);
-            check += _r[j];
-        }
-
-        for (var j = 0; j < _rstar.Length; j++)
-        {
-            _rstar[j] = TensorPrimitives.Dot(w.Slice((Students + j) * d, d), a);
-        }
+        // (r, r*) = W a, drawn and projected in one pass over the sample.
+        var c = _source.NextProjected(sampler, a, W, _projections);
+        var r = _projections.AsSpan(0, Students);
+        var rstar = _projections.AsSpan(Students);
+        var check = TensorPrimitives.Sum<double>(r);
 
         if (_eps.Length > 0)
         {
             sampler.Fill(_eps);
         }
 
-        var loss = _model.LossAndGradient(_r, _rstar, _eps, Setup.Classes[c].Labels, _gradient);
+        var loss = _model.LossAndGradient(r, rstar, _eps, Setup.Classes[c].Labels, _gradient);
         _lossSum += loss;
         _lossCount++;
         var gradientSquared = TensorPrimitives.Dot(_gradient, _gradient);

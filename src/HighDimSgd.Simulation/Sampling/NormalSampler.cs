@@ -1,5 +1,5 @@
-using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace HighDimSgd.Simulation;
@@ -12,7 +12,7 @@ namespace HighDimSgd.Simulation;
 /// The Box-Muller angle is drawn as x uniform on [-pi/4, pi/4) plus three random bits (swap cos and sin, and
 /// the two signs). The eight symmetries of the square map that range onto the whole circle evenly, so the angle
 /// is uniform on [0, 2 pi) while sin and cos need only short Taylor polynomials on [-pi/4, pi/4]
-/// (degree 15 and 16: truncation below 1e-16), evaluated with SIMD vectors.
+/// (degree 15 and 16: truncation below 1e-16), evaluated with SIMD vectors in one pass.
 /// </remarks>
 /// <remarks>
 /// Normals are produced block by block, and a block depends only on the generator state, so the stream
@@ -31,11 +31,6 @@ public sealed class NormalSampler
     private Xoshiro256StarStar _generator;
     private Xoshiro256StarStarX4 _wideGenerator;
     private readonly double[] _block = new double[BlockSize];
-    private readonly double[] _radius = new double[Pairs];
-    private readonly double[] _angle = new double[Pairs];
-    private readonly double[] _swap = new double[Pairs];
-    private readonly double[] _firstSign = new double[Pairs];
-    private readonly double[] _secondSign = new double[Pairs];
     private int _position = BlockSize;
 
     /// <summary>A sampler whose stream is fixed by <paramref name="key"/>.</summary>
@@ -88,74 +83,104 @@ public sealed class NormalSampler
     /// <summary>A uniform on [0, 1) drawn from the underlying generator (used to pick mixture classes).</summary>
     public double NextUniform() => _generator.NextUniform();
 
+    /// <summary>
+    /// One pass in registers, four pairs at a time (<see cref="BoxMuller"/>) straight into <paramref name="destination"/>
+    /// (first half the first normal of each pair, second half the second), with no scratch arrays between the stages.
+    /// </summary>
     private void GenerateBlock(Span<double> destination)
     {
-        // Uniforms from the top 52 bits through the exponent trick: (bits >> 12) | 1.0 is a double in [1, 2).
-        // The low three bits of the angle word (independent of its top bits) give the symmetry.
-        var oneBits = Vector256.Create(0x3FF0000000000000UL);
-        var signBit = Vector256.Create(0x8000000000000000UL);
-        var lowBit = Vector256.Create(1UL);
-        var quarterPi = Vector256.Create(Math.PI / 2);
-        for (var i = 0; i < Pairs; i += 4)
+        ref var first = ref MemoryMarshal.GetReference(destination[..BlockSize]);
+        ref var second = ref Unsafe.Add(ref first, Pairs);
+        // A local copy lets the JIT keep the four state vectors in registers for the whole loop.
+        var generator = _wideGenerator;
+        for (nuint i = 0; i < Pairs; i += 4)
         {
-            var radiusBits = _wideGenerator.Next();
-            var angleBits = _wideGenerator.Next();
-            var u = Vector256.Create(2.0) - ((radiusBits >> 12) | oneBits).AsDouble(); // (0, 1]
-            u.StoreUnsafe(ref _radius[0], (nuint)i);
-            var x = quarterPi * (((angleBits >> 12) | oneBits).AsDouble() - Vector256.Create(1.5)); // [-pi/4, pi/4)
-            x.StoreUnsafe(ref _angle[0], (nuint)i);
-            var swap = Vector256.ConditionalSelect(Vector256.Equals(angleBits & lowBit, lowBit).AsDouble(), Vector256<double>.One, Vector256<double>.Zero);
-            swap.StoreUnsafe(ref _swap[0], (nuint)i);
-            (((angleBits << 62) & signBit) | oneBits).AsDouble().StoreUnsafe(ref _firstSign[0], (nuint)i);
-            (((angleBits << 61) & signBit) | oneBits).AsDouble().StoreUnsafe(ref _secondSign[0], (nuint)i);
+            var (z1, z2) = BoxMuller(generator.Next(), generator.Next());
+            z1.StoreUnsafe(ref first, i);
+            z2.StoreUnsafe(ref second, i);
         }
 
-        // Radius sqrt(-2 log u) of the Box-Muller pair.
-        TensorPrimitives.Log(_radius, _radius);
-        TensorPrimitives.Multiply(_radius, -2.0, _radius);
-        TensorPrimitives.Sqrt(_radius, _radius);
-        var first = destination[..Pairs];
-        var second = destination[Pairs..BlockSize];
-        var width = Vector<double>.Count;
-        for (var i = 0; i < Pairs; i += width)
-        {
-            var x = new Vector<double>(_angle, i);
-            var x2 = x * x;
-            var sin = x * SinPolynomial(x2);
-            var cos = CosPolynomial(x2);
-            var swap = new Vector<double>(_swap, i);
-            var radius = new Vector<double>(_radius, i);
-            var z1 = radius * new Vector<double>(_firstSign, i) * (cos + swap * (sin - cos));
-            var z2 = radius * new Vector<double>(_secondSign, i) * (sin + swap * (cos - sin));
-            z1.CopyTo(first[i..]);
-            z2.CopyTo(second[i..]);
-        }
+        _wideGenerator = generator;
+    }
+
+    /// <summary>
+    /// Four Box-Muller pairs from two words per lane. Uniforms come from the top 52 bits through the exponent trick
+    /// ((bits >> 12) | 1.0 is a double in [1, 2)); the low three bits of the angle word (independent of its top bits) give
+    /// the symmetry: bit 0 swaps cos and sin, bits 1 and 2 are the signs, applied by xor on the sign bit (exact).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector256<double> First, Vector256<double> Second) BoxMuller(Vector256<ulong> radiusBits, Vector256<ulong> angleBits)
+    {
+        var oneBits = Vector256.Create(0x3FF0000000000000UL);
+        var signBit = Vector256.Create(0x8000000000000000UL);
+        var u = Vector256.Create(2.0) - ((radiusBits >> 12) | oneBits).AsDouble(); // (0, 1]
+        var radius = Vector256.Sqrt(Vector256.Create(-2.0) * Log(u));
+        var x = Vector256.Create(Math.PI / 2) * (((angleBits >> 12) | oneBits).AsDouble() - Vector256.Create(1.5)); // [-pi/4, pi/4)
+        var x2 = x * x;
+        var sin = x * SinPolynomial(x2);
+        var cos = CosPolynomial(x2);
+        var swap = Vector256.Equals(angleBits & Vector256<ulong>.One, Vector256<ulong>.One).AsDouble();
+        var z1 = radius * Vector256.ConditionalSelect(swap, sin, cos);
+        var z2 = radius * Vector256.ConditionalSelect(swap, cos, sin);
+        return ((z1.AsUInt64() ^ ((angleBits << 62) & signBit)).AsDouble(), (z2.AsUInt64() ^ ((angleBits << 61) & signBit)).AsDouble());
+    }
+
+    /// <summary>
+    /// Natural log of positive normal doubles, four at a time, to about one ulp: the reduction and minimax polynomial of
+    /// fdlibm's <c>log</c> (u = 2^k m with m in [sqrt(2)/2, sqrt(2)), s = f / (2 + f) for f = m - 1). Vector256.Log and
+    /// TensorPrimitives.Log take 3-4 ns a value here, most of a normal draw's cost; this takes a fraction of that.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> Log(Vector256<double> u)
+    {
+        var bits = u.AsUInt64();
+        var m = ((bits & Vector256.Create(0x000FFFFFFFFFFFFFUL)) | Vector256.Create(0x3FF0000000000000UL)).AsDouble();
+        // The biased exponent as a double through 2^52 + e (AVX2 has no 64-bit integer to double conversion).
+        var exponent = ((bits >> 52) | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(4503599627371519.0); // 2^52 + 1023
+        var high = Vector256.GreaterThan(m, Vector256.Create(1.4142135623730951));
+        m = Vector256.ConditionalSelect(high, m * Vector256.Create(0.5), m);
+        var k = exponent + (high & Vector256<double>.One);
+        var f = m - Vector256<double>.One;
+        var s = f / (Vector256.Create(2.0) + f);
+        var z = s * s;
+        var w = z * z;
+        var t1 = w * Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.Create(1.531383769920937332e-01),
+            Vector256.Create(2.222219843214978396e-01)), Vector256.Create(3.999999999940941908e-01));
+        var t2 = z * Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w,
+            Vector256.Create(1.479819860511658591e-01), Vector256.Create(1.818357216161805012e-01)),
+            Vector256.Create(2.857142874366239149e-01)), Vector256.Create(6.666666666666735130e-01));
+        var r = t2 + t1;
+        var halfSquare = Vector256.Create(0.5) * f * f;
+        var low = Vector256.FusedMultiplyAdd(s, halfSquare + r, k * Vector256.Create(1.90821492927058770002e-10));
+        return k * Vector256.Create(6.93147180369123816490e-01) - ((halfSquare - low) - f);
     }
 
     /// <summary>sin(x)/x as a polynomial in x^2 (Taylor to x^14).</summary>
-    private static Vector<double> SinPolynomial(Vector<double> x2)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> SinPolynomial(Vector256<double> x2)
     {
-        var p = new Vector<double>(-1.0 / 1307674368000.0);
-        p = p * x2 + new Vector<double>(1.0 / 6227020800.0);
-        p = p * x2 + new Vector<double>(-1.0 / 39916800.0);
-        p = p * x2 + new Vector<double>(1.0 / 362880.0);
-        p = p * x2 + new Vector<double>(-1.0 / 5040.0);
-        p = p * x2 + new Vector<double>(1.0 / 120.0);
-        p = p * x2 + new Vector<double>(-1.0 / 6.0);
-        return p * x2 + Vector<double>.One;
+        var p = Vector256.Create(-1.0 / 1307674368000.0);
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(1.0 / 6227020800.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(-1.0 / 39916800.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(1.0 / 362880.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(-1.0 / 5040.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(1.0 / 120.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(-1.0 / 6.0));
+        return Vector256.FusedMultiplyAdd(p, x2, Vector256<double>.One);
     }
 
     /// <summary>cos(x) as a polynomial in x^2 (Taylor to x^16).</summary>
-    private static Vector<double> CosPolynomial(Vector<double> x2)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> CosPolynomial(Vector256<double> x2)
     {
-        var p = new Vector<double>(1.0 / 20922789888000.0);
-        p = p * x2 + new Vector<double>(-1.0 / 87178291200.0);
-        p = p * x2 + new Vector<double>(1.0 / 479001600.0);
-        p = p * x2 + new Vector<double>(-1.0 / 3628800.0);
-        p = p * x2 + new Vector<double>(1.0 / 40320.0);
-        p = p * x2 + new Vector<double>(-1.0 / 720.0);
-        p = p * x2 + new Vector<double>(1.0 / 24.0);
-        p = p * x2 + new Vector<double>(-0.5);
-        return p * x2 + Vector<double>.One;
+        var p = Vector256.Create(1.0 / 20922789888000.0);
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(-1.0 / 87178291200.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(1.0 / 479001600.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(-1.0 / 3628800.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(1.0 / 40320.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(-1.0 / 720.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(1.0 / 24.0));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(-0.5));
+        return Vector256.FusedMultiplyAdd(p, x2, Vector256<double>.One);
     }
 }

@@ -16,6 +16,18 @@ internal abstract class SampleSource
     /// <summary>Writes the next sample into <paramref name="a"/> and returns its class.</summary>
     public abstract int Next(NormalSampler sampler, Span<double> a);
 
+    /// <summary>
+    /// Like <see cref="Next"/>, and also writes the sample's projections <c>W_j . a</c> on the rows of
+    /// <paramref name="w"/> (row-major, as many rows as <paramref name="projections"/>).
+    /// </summary>
+    public virtual int NextProjected(NormalSampler sampler, Span<double> a, ReadOnlySpan<double> w, Span<double> projections)
+    {
+        var c = Next(sampler, a);
+        var d = a.Length;
+        for (var j = 0; j < projections.Length; j++) projections[j] = TensorPrimitives.Dot(w.Slice(j * d, d), a);
+        return c;
+    }
+
     /// <param name="factors">Made on first use: SGD on a data set's rows needs none.</param>
     public static SampleSource For(SgdSetup setup, Lazy<MixtureFactors> factors) =>
         setup.Samples is { } samples ? new DataSetSource(samples) : new MixtureSource(setup, factors.Value);
@@ -76,6 +88,8 @@ internal sealed class MixtureSource : SampleSource
     private readonly double[] _cumulativeProbability;
     private readonly double[]?[] _lower;
     private readonly double[][] _z, _batch;
+    // The class means, null for a zero mean (read once: HasZeroMean scans all d entries).
+    private readonly double[]?[] _shifts;
     private readonly int[] _used;
 
     public MixtureSource(SgdSetup setup, MixtureFactors factors)
@@ -89,6 +103,7 @@ internal sealed class MixtureSource : SampleSource
         _z = new double[classes.Count][];
         _batch = new double[classes.Count][];
         _used = new int[classes.Count];
+        _shifts = [.. classes.Select(c => c.HasZeroMean ? null : c.Mean)];
         var cumulative = 0.0;
         for (var c = 0; c < classes.Count; c++)
         {
@@ -125,10 +140,21 @@ internal sealed class MixtureSource : SampleSource
             return c;
         }
         sampler.Fill(a);
-        if (_setup.Classes[c].HasZeroMean) TensorPrimitives.Multiply(a, _sqrtEigenvalues[c], a);
-        else TensorPrimitives.FusedMultiplyAdd(a, _sqrtEigenvalues[c], mean, a);
+        SampleKernels.ScaleAndProject(a, _sqrtEigenvalues[c], Shift(c), default, default);
         return c;
     }
+
+    /// <summary>A diagonal class's sample is scaled and projected in one pass (<see cref="SampleKernels"/>).</summary>
+    public override int NextProjected(NormalSampler sampler, Span<double> a, ReadOnlySpan<double> w, Span<double> projections)
+    {
+        var c = SampleClass(sampler);
+        if (_lower[c] is not null) return base.NextProjected(sampler, a, w, projections);
+        sampler.Fill(a);
+        SampleKernels.ScaleAndProject(a, _sqrtEigenvalues[c], Shift(c), w, projections);
+        return c;
+    }
+
+    private ReadOnlySpan<double> Shift(int c) => _shifts[c];
 
     private int SampleClass(NormalSampler sampler)
     {
