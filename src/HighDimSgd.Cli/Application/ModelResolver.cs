@@ -30,8 +30,9 @@ public static class ModelResolver
     }
 
     /// <summary>
-    /// The problem's model: the checked-in generated class when the derived loss is a built-in model's, otherwise
-    /// derived and compiled at run time by the same emitter (cached per formula set within the process).
+    /// The problem's model: the checked-in generated class when the derived loss is a built-in model's (up to the
+    /// card's parameters), otherwise derived and compiled at run time by the same emitter (cached per formula set
+    /// within the process).
     /// </summary>
     public static LossModel Compile(ModelSections problem)
     {
@@ -39,9 +40,7 @@ public static class ModelResolver
         return Guard(problem, () =>
         {
             var derivation = ModelDerivation.Derive(spec);
-            return BuiltInModels.Find(derivation.Loss, derivation.StudentDirections, derivation.TeacherDirections,
-                       derivation.NoiseCount, derivation.LabelCount)
-                   ?? RuntimeModelCompiler.Compile(derivation);
+            return BuiltInModels.Find(derivation) ?? RuntimeModelCompiler.Compile(derivation);
         });
     }
 
