@@ -8,6 +8,13 @@ let private derive parameters teacher loss =
     ModelDerivation.Derive(ModelSpec("m", 1, 1, Nullable(), 0, [| teacher |], [| "r" |], loss, parameters))
 
 [<Fact>]
+let ``log(1 + exp(x)) in either order simplifies to softplus`` () =
+    Assert.Equal("softplus(g)", ModelDerivation.Normalize "log(1 + exp(g))")
+    Assert.Equal("softplus(2*g)", ModelDerivation.Normalize "log(exp(2*g) + 1)")
+    // Only the exact form: log(2 + exp(g)) is not a softplus.
+    Assert.Equal("log(exp(g) + 2)", ModelDerivation.Normalize "log(2 + exp(g))")
+
+[<Fact>]
 let ``a parameter stays symbolic through the derivation and the closed forms`` () =
     let d = derive [| 0.5 |] "rstar + c1*eps" "(g - y)^2/2"
     Assert.Equal<float[]>([| 0.5 |], d.Parameters)
