@@ -48,6 +48,19 @@ let private outputs path (t: TomlTable) =
     | true, _ -> fail path "'output' must be a string or a list of strings"
     | _ -> fail path "missing 'output'"
 
+/// `parameters`: the values of c1, c2.. that the card's formulas use (numbers the checked-in class takes as arguments).
+let private parameters path (root: TomlTable) =
+    match root.TryGetValue "parameters" with
+    | true, (:? TomlArray as a) ->
+        a
+        |> Seq.map (function
+            | :? float as x when Double.IsFinite x -> x
+            | :? int64 as n -> float n
+            | _ -> fail path "'parameters' entries must be finite numbers")
+        |> Seq.toArray
+    | true, _ -> fail path "'parameters' must be a list of numbers"
+    | _ -> [||]
+
 /// Reads one card.
 let readCard (path: string) : Card =
     let source = File.ReadAllText path
@@ -78,7 +91,8 @@ let readCard (path: string) : Card =
             (integer path root "labels" |> Option.defaultValue 0),
             (teacher |> Option.map (outputs path) |> Option.defaultValue [||]),
             studentOutputs,
-            lossExpression
+            lossExpression,
+            parameters path root
         )
     { Name = name; Class = className; Spec = spec; Source = path }
 

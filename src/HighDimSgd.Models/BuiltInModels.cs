@@ -1,22 +1,24 @@
 using HighDimSgd.Core.Models;
 using HighDimSgd.Models.Generated;
+using HighDimSgd.Symbolic;
 
 namespace HighDimSgd.Models;
 
 /// <summary>The models generated from derivations/models/*.toml, by name.</summary>
 public static class BuiltInModels
 {
-    private static readonly IReadOnlyDictionary<string, Func<LossModel>> Factories =
-        new Dictionary<string, Func<LossModel>>(StringComparer.Ordinal)
+    // A card with parameters (c1..) has a class that takes their values; null: the card's own.
+    private static readonly IReadOnlyDictionary<string, Func<IReadOnlyList<double>?, LossModel>> Factories =
+        new Dictionary<string, Func<IReadOnlyList<double>?, LossModel>>(StringComparer.Ordinal)
         {
-            ["least-squares"] = () => new LeastSquaresModel(),
-            ["logistic"] = () => new LogisticModel(),
-            ["logistic-hard"] = () => new LogisticHardModel(),
-            ["phase-retrieval"] = () => new PhaseRetrievalModel(),
-            ["smooth-phase-retrieval"] = () => new SmoothPhaseRetrievalModel(),
-            ["erf-committee-2"] = () => new ErfCommittee2Model(),
-            ["cross-entropy-3"] = () => new CrossEntropy3Model(),
-            ["cross-entropy-hard-3"] = () => new CrossEntropyHard3Model(),
+            ["least-squares"] = p => new LeastSquaresModel(p ?? LeastSquaresModel.DefaultParameters),
+            ["logistic"] = p => new LogisticModel(p ?? LogisticModel.DefaultParameters),
+            ["logistic-hard"] = _ => new LogisticHardModel(),
+            ["phase-retrieval"] = _ => new PhaseRetrievalModel(),
+            ["smooth-phase-retrieval"] = _ => new SmoothPhaseRetrievalModel(),
+            ["erf-committee-2"] = _ => new ErfCommittee2Model(),
+            ["cross-entropy-3"] = _ => new CrossEntropy3Model(),
+            ["cross-entropy-hard-3"] = _ => new CrossEntropyHard3Model(),
         };
 
     /// <summary>Names of the built-in models, sorted.</summary>
@@ -27,20 +29,45 @@ public static class BuiltInModels
 
     /// <summary>A new instance of the named model.</summary>
     /// <exception cref="KeyNotFoundException">No built-in model has this name (the message lists the known ones).</exception>
-    public static LossModel Create(string name) =>
+    public static LossModel Create(string name) => Create(name, null);
+
+    /// <summary>A new instance of the named model with its parameters c1.. bound to <paramref name="parameters"/> (null: the card's values).</summary>
+    /// <exception cref="KeyNotFoundException">No built-in model has this name (the message lists the known ones).</exception>
+    /// <exception cref="ArgumentException">The model takes another number of parameters.</exception>
+    public static LossModel Create(string name, IReadOnlyList<double>? parameters) =>
         Factories.TryGetValue(name, out var factory)
-            ? factory()
+            ? factory(parameters)
             : throw new KeyNotFoundException($"unknown model '{name}'; built-in models: {string.Join(", ", Names)}");
 
     /// <summary>
-    /// The built-in model that computes exactly what <paramref name="formula"/> (a derived loss in infix) with these
-    /// counts computes, or null. Lets a problem written with a built-in model's formulas use its checked-in code.
+    /// The built-in model that computes what <paramref name="derivation"/> (a problem's derived model) computes, or null:
+    /// same counts and the same derived loss, up to the values of the card's parameters (a noise scale), which the
+    /// instance is given. Lets a problem written with a built-in model's formulas use its checked-in code.
     /// </summary>
-    public static LossModel? Find(string formula, int studentDirections, int teacherDirections, int noiseCount, int labelCount) =>
-        Instances.Value.FirstOrDefault(m => m.Formula == formula && m.StudentDirections == studentDirections &&
-            m.TeacherDirections == teacherDirections && m.NoiseCount == noiseCount && m.LabelCount == labelCount) is { } found
-            ? Create(found.Name)
-            : null;
+    public static LossModel? Find(Derivation derivation)
+    {
+        ArgumentNullException.ThrowIfNull(derivation);
+        foreach (var model in Instances.Value)
+        {
+            if (model.Formula is not { } formula || model.StudentDirections != derivation.StudentDirections ||
+                model.TeacherDirections != derivation.TeacherDirections || model.NoiseCount != derivation.NoiseCount ||
+                model.LabelCount != derivation.LabelCount)
+            {
+                continue;
+            }
 
-    private static readonly Lazy<LossModel[]> Instances = new(() => [.. Factories.Values.Select(f => f())]);
+            if (model.Parameters.Count == 0)
+            {
+                if (formula == derivation.Loss) return Create(model.Name);
+            }
+            else if (ModelDerivation.BindParameters(formula, model.Parameters.Count, derivation) is { } values)
+            {
+                return Create(model.Name, values);
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly Lazy<LossModel[]> Instances = new(() => [.. Factories.Values.Select(f => f(null))]);
 }

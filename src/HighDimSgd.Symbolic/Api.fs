@@ -6,7 +6,8 @@ open System.Text
 open System.Text.Json
 
 /// A model as the CLI and the run-time compiler describe it. NoiseCount null: inferred from the eps..
-/// the teacher uses. LabelCount: free labels y1.. when there is no teacher (0 otherwise).
+/// the teacher uses. LabelCount: free labels y1.. when there is no teacher (0 otherwise). Parameters: the values
+/// of c1.. that a model card's formulas may use (kept symbolic in the derivation); empty for a problem's formulas.
 [<AllowNullLiteral>]
 type ModelSpec
     (
@@ -17,8 +18,11 @@ type ModelSpec
         labelCount: int,
         teacherOutputs: string[],
         studentOutputs: string[],
-        lossExpression: string
+        lossExpression: string,
+        parameters: float[]
     ) =
+    new(name, teacherDirections, studentDirections, noiseCount, labelCount, teacherOutputs, studentOutputs, lossExpression) =
+        ModelSpec(name, teacherDirections, studentDirections, noiseCount, labelCount, teacherOutputs, studentOutputs, lossExpression, [||])
     member _.Name = name
     member _.TeacherDirections = teacherDirections
     member _.StudentDirections = studentDirections
@@ -27,6 +31,7 @@ type ModelSpec
     member _.TeacherOutputs = teacherOutputs
     member _.StudentOutputs = studentOutputs
     member _.LossExpression = lossExpression
+    member _.Parameters = parameters
 
 /// The result of a derivation, as .NET types: infix strings (re-parseable), LaTeX, closed forms.
 type Derivation internal (model: DerivedModel) =
@@ -49,6 +54,8 @@ type Derivation internal (model: DerivedModel) =
     member _.TeacherDirections = model.TeacherDirections
     member _.NoiseCount = model.NoiseCount
     member _.LabelCount = model.LabelCount
+    /// Default values of the parameters c1.. the formulas use (empty for a problem's formulas).
+    member _.Parameters: float[] = List.toArray model.Parameters
     member _.OutputCount = model.StudentOutputs.Length
     /// f(r; rstar, eps, y) after substituting teacher and student.
     member _.Loss: string = infix model.Loss
@@ -133,10 +140,18 @@ type ModelDerivation =
     /// Derives a model; throws FormulaException for a bad formula, ArgumentException for bad counts.
     static member Derive(spec: ModelSpec) : Derivation =
         if isNull spec then nullArg "spec"
-        let toList (xs: string[]) = if isNull xs then [] else List.ofArray xs
+        let toList (xs: 'a[]) = if isNull xs then [] else List.ofArray xs
         let noise = if spec.NoiseCount.HasValue then Some spec.NoiseCount.Value else None
-        Derive.derive spec.Name spec.TeacherDirections spec.StudentDirections noise spec.LabelCount (toList spec.TeacherOutputs) (toList spec.StudentOutputs) spec.LossExpression
+        Derive.deriveWith (toList spec.Parameters) spec.Name spec.TeacherDirections spec.StudentDirections noise spec.LabelCount (toList spec.TeacherOutputs) (toList spec.StudentOutputs) spec.LossExpression
         |> Derivation
+
+    /// The values of the parameters c1..c(parameterCount) for which template (a derived loss in infix, a model card's
+    /// Formula) is this derivation's loss, or null when it is not the same formula up to those values.
+    static member BindParameters(template: string, parameterCount: int, derivation: Derivation) : float[] =
+        if obj.ReferenceEquals(derivation, null) then nullArg "derivation"
+        match Parse.parse template with
+        | Error err -> invalidArg "template" err.Message
+        | Ok e -> Match.parameters parameterCount (Simplify.simplify e) derivation.Model.Loss |> Option.toObj
 
     /// Loss formula f(g, y) of a preset for one output.
     static member LossPreset(name: string) : string = Derive.preset name 1

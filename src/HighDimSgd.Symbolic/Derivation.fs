@@ -32,6 +32,9 @@ type DerivedModel =
       Cross: Expr list list option
       /// Noise integrated out in closed form (see NoiseAverage), when the teacher allows it.
       NoiseAverage: NoiseAverage option
+      /// Default values of the parameters c1.. (a model card's; empty for a problem's formulas). The derivation keeps
+      /// them symbolic: the emitted class takes their values at construction.
+      Parameters: float list
       Naming: Naming }
 
 /// A teacher output of the form step(a + c eps_k) or sign(a + c eps_k), with eps_k used nowhere else, takes two
@@ -76,6 +79,7 @@ module Derive =
         | Noise -> "noise variable"
         | Label -> "label"
         | Output -> "student output"
+        | Parameter -> "parameter"
 
     /// Position of the first identifier in text that names v (identifiers are re-scanned because the
     /// tree keeps no positions).
@@ -133,9 +137,12 @@ module Derive =
             let cross = all [ for gi in gradient -> [ for k in 1 .. l + lstar -> expect (Product [ gi; z k ]) ] ]
             expect loss, fisher, cross
 
-    /// Derives a model. Teacher outputs use rstar.. and eps..; student outputs use r..; the loss uses
-    /// g.. and y... With no teacher, y1..y(labelCount) are free labels.
-    /// The binary teacher outputs that can be averaged over their own noise: (output index, noise index, a, |c|, hi, lo).
+    /// Whether e is a constant: a number or an expression in the parameters c1.. only.
+    let private isConstant (e: Expr) =
+        Expr.variables e |> Set.forall (function Member(Parameter, _) -> true | _ -> false)
+
+    /// The binary teacher outputs that can be averaged over their own noise: (output index, noise index, a, |c|, hi, lo),
+    /// |c| a positive number or an expression in the parameters.
     let private binaryNoisyOutputs (teacher: Expr list) =
         let noiseOf e = Expr.variables e |> Set.filter (function Member(Noise, _) -> true | _ -> false)
         teacher
@@ -145,11 +152,13 @@ module Derive =
                 match Set.toList (noiseOf arg) with
                 | [ Member(Noise, k) as v ] ->
                     let usedElsewhere = teacher |> List.indexed |> List.exists (fun (i, o) -> i <> j && Set.contains v (noiseOf o))
+                    let a () = arg |> Expr.substitute (fun w -> if w = v then Some(Number 0.0) else None) |> Simplify.simplify
+                    let hi, lo = if f = Step then 1.0, 0.0 else 1.0, -1.0
                     match Simplify.simplify (Calculus.differentiate v arg) with
-                    | Number c when c <> 0.0 && not usedElsewhere ->
-                        let a = arg |> Expr.substitute (fun w -> if w = v then Some(Number 0.0) else None) |> Simplify.simplify
-                        let hi, lo = if f = Step then 1.0, 0.0 else 1.0, -1.0
-                        Some(j + 1, k, a, abs c, hi, lo)
+                    | _ when usedElsewhere -> None
+                    | Number c when c <> 0.0 -> Some(j + 1, k, a (), Number(abs c), hi, lo)
+                    // A parameter's value is bound later; a card sets no parameter that makes the noise vanish.
+                    | c when isConstant c && c <> Expr.zero -> Some(j + 1, k, a (), Simplify.makeApply Abs c, hi, lo)
                     | _ -> None
                 | _ -> None
             | _ -> None)
@@ -161,9 +170,13 @@ module Derive =
         | [] -> None
         | outputs when outputs.Length > MaxAveragedOutputs || (1L <<< outputs.Length) * int64 lossSize > int64 MaxAveragedWork -> None
         | outputs ->
-            // P(a + c eps > 0) = Phi(a / |c|) = (1 + erf(a / (|c| sqrt 2))) / 2.
-            let probabilityHigh (a: Expr) (c: float) =
-                Product [ Number 0.5; Sum [ Number 1.0; Apply(Erf, Product [ a; Number(1.0 / (c * sqrt 2.0)) ]) ] ]
+            // P(a + c eps > 0) = Phi(a / |c|) = (1 + erf(a / (|c| sqrt 2))) / 2; a number |c| folds into one factor.
+            let probabilityHigh (a: Expr) (c: Expr) =
+                let scale =
+                    match c with
+                    | Number c -> [ Number(1.0 / (c * sqrt 2.0)) ]
+                    | c -> [ Power(c, Number -1.0); Number(1.0 / sqrt 2.0) ]
+                Product [ Number 0.5; Sum [ Number 1.0; Apply(Erf, Product(a :: scale)) ] ]
             let rec branches remaining =
                 match remaining with
                 | [] -> [ Number 1.0, Map.empty ]
@@ -186,7 +199,9 @@ module Derive =
                     let l = (let _, _, g = List.head terms in g.Length)
                     List.init l (fun i -> List.init l (fun j -> weighted (fun (_, g: Expr list) -> Product [ g[i]; g[j] ]))) }
 
-    let derive
+    /// Derives a model whose formulas may use the parameters c1..c(parameters.Length), kept symbolic (a model card's).
+    let deriveWith
+        (parameters: float list)
         (name: string)
         (teacherDirections: int)
         (studentDirections: int)
@@ -201,6 +216,8 @@ module Derive =
         if not teacherTexts.IsEmpty && labelCount > 0 then
             invalidArg "labelCount" "free labels (labelCount > 0) are only for models without a teacher"
         if studentTexts.IsEmpty then raise (FormulaException("student", 0, -1, "the student needs at least one output formula"))
+        if parameters |> List.exists (fun p -> not (Double.IsFinite p)) then invalidArg "parameters" "parameter values must be finite"
+        let parameterRule = if parameters.IsEmpty then [] else [ Parameter, parameters.Length, " of the card" ]
         let teacher = teacherTexts |> List.mapi (parsePart "teacher")
         let noiseUsed =
             teacher
@@ -221,9 +238,9 @@ module Derive =
         let noise = defaultArg noiseCount noiseUsed
         teacher
         |> List.iteri (fun i e ->
-            check "teacher" i teacherTexts[i] [ Teacher, teacherDirections, " of the teacher"; Noise, noise, " declared" ] e)
+            check "teacher" i teacherTexts[i] ([ Teacher, teacherDirections, " of the teacher"; Noise, noise, " declared" ] @ parameterRule) e)
         let student = studentTexts |> List.mapi (parsePart "student")
-        student |> List.iteri (fun i e -> check "student" i studentTexts[i] [ Student, studentDirections, " of the student" ] e)
+        student |> List.iteri (fun i e -> check "student" i studentTexts[i] ((Student, studentDirections, " of the student") :: parameterRule) e)
         let lossFormula = parsePart "loss" 0 lossText
         let labels = if teacher.IsEmpty then labelCount else teacher.Length
         let labelRule =
@@ -238,7 +255,7 @@ module Derive =
                     "the loss uses labels y but there is no teacher and no free labels are declared (set a teacher output or a label count)"
                 )
             )
-        check "loss" 0 lossText ((Output, student.Length, " defined") :: labelRule) lossFormula
+        check "loss" 0 lossText ((Output, student.Length, " defined") :: labelRule @ parameterRule) lossFormula
         // The substituted loss's size, counted without building it: each y_k or g_j weighs its formula's size.
         let substitutedSize =
             let weight =
@@ -298,7 +315,13 @@ module Derive =
           Fisher = fisher
           Cross = cross
           NoiseAverage = noiseAverage teacher substituteLoss gradientOf (Expr.size loss)
+          Parameters = parameters
           Naming = Naming.ForCounts(studentDirections, teacherDirections, noise, labels, student.Length) }
+
+    /// Derives a model from a problem's formulas (no parameters). Teacher outputs use rstar.. and eps..; student outputs
+    /// use r..; the loss uses g.. and y... With no teacher, y1..y(labelCount) are free labels.
+    let derive name teacherDirections studentDirections noiseCount labelCount teacherTexts studentTexts lossText =
+        deriveWith [] name teacherDirections studentDirections noiseCount labelCount teacherTexts studentTexts lossText
 
     let knownPresets = [ "least-squares"; "logistic"; "cross-entropy"; "phase-retrieval"; "smooth-phase-retrieval"; "absolute" ]
 

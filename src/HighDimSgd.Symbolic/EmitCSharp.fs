@@ -141,6 +141,7 @@ module EmitCSharp =
 
     let private sampleInputs (v: Variable) =
         match v with
+        | Member(Parameter, i) -> Some(sprintf "this.c%d" i)
         | Member(Student, i) -> Some(sprintf "r[%d]" (i - 1))
         | Member(Teacher, i) -> Some(sprintf "rstar[%d]" (i - 1))
         | Member(Noise, i) -> Some(sprintf "eps[%d]" (i - 1))
@@ -150,6 +151,7 @@ module EmitCSharp =
     let private covarianceInputs (n: int) (v: Variable) =
         match v with
         | Covariance(i, j) -> Some(sprintf "b[%d]" ((i - 1) * n + (j - 1)))
+        | Member(Parameter, i) -> Some(sprintf "this.c%d" i)
         | _ -> None
 
     let private literalKeeping (keep: char -> bool) (s: string) =
@@ -205,6 +207,28 @@ module EmitCSharp =
         line "/// </summary>"
         line (sprintf "public sealed class %s : global::HighDimSgd.Core.Models.LossModel" className)
         line "{"
+        if not m.Parameters.IsEmpty then
+            let count = m.Parameters.Length
+            let names = List.init count (fun i -> sprintf "c%d" (i + 1))
+            for name in names do
+                line (sprintf "    private readonly double %s;" name)
+            line ""
+            line "    /// <summary>The card's values of the parameters.</summary>"
+            line (sprintf "    public static global::System.Collections.Generic.IReadOnlyList<double> DefaultParameters { get; } = [%s];"
+                    (m.Parameters |> List.map literal |> String.concat ", "))
+            line ""
+            line (sprintf "    public %s() : this(DefaultParameters) { }" className)
+            line ""
+            line (sprintf "    /// <summary>The model with the parameters %s bound to these values.</summary>" (String.concat ", " names))
+            line (sprintf "    public %s(global::System.Collections.Generic.IReadOnlyList<double> parameters)" className)
+            line "    {"
+            line (sprintf "        if (parameters.Count != %d) throw new ArgumentException($\"{Name} takes %d parameter%s, got {parameters.Count}\", nameof(parameters));"
+                    count count (if count = 1 then "" else "s"))
+            names |> List.iteri (fun i name -> line (sprintf "        %s = parameters[%d];" name i))
+            line "    }"
+            line ""
+            line (sprintf "    public override global::System.Collections.Generic.IReadOnlyList<double> Parameters => [%s];" (String.concat ", " names))
+            line ""
         line (sprintf "    public override string Name => %s;" (stringLiteral m.Name))
         line ""
         line (sprintf "    public override string? Formula => %s;" (formulaLiteral (infix m.Loss)))

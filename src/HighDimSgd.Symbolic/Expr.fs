@@ -7,6 +7,9 @@ type Family =
     | Noise
     | Label
     | Output
+    /// Numeric constants of a model card (c1, c2..): symbols in the derivation, bound when the class is constructed,
+    /// so that one checked-in class serves every value (a noise scale 0.5 or 1.0).
+    | Parameter
 
 /// A variable: a family member, or an entry of the covariance B of (r1..rl, rstar1..rstarl*).
 [<StructuralEquality; StructuralComparison>]
@@ -53,6 +56,7 @@ module Variable =
     let eps i = Member(Noise, i)
     let y i = Member(Label, i)
     let g i = Member(Output, i)
+    let c i = Member(Parameter, i)
 
     let covariance i j = if i <= j then Covariance(i, j) else Covariance(j, i)
 
@@ -64,6 +68,7 @@ module Variable =
         | Noise -> "eps"
         | Label -> "y"
         | Output -> "g"
+        | Parameter -> "c"
 
 module Function =
     let all = [ Exp; Log; Sqrt; Abs; Sign; Step; Relu; Sigmoid; Softplus; Tanh; Erf; Asin ]

@@ -8,10 +8,12 @@ namespace HighDimSgd.Symbolic
 module Gaussian =
     open Simplify
 
-    /// A factor of a term: z_k (entry k of (r, rstar)), eps_k, sign(z_k), erf(alpha z_k).
+    /// A factor of a term: z_k (entry k of (r, rstar)), eps_k, sign(z_k), erf(alpha z_k), or a card's parameter c_k
+    /// (not random: it multiplies the moment).
     type Atom =
         | Z of int
         | Noise of int
+        | Param of int
         | SignOf of int
         | ErfOf of float * int
 
@@ -41,6 +43,7 @@ module Gaussian =
             | Member(Student, i) -> Some(Z i)
             | Member(Teacher, k) -> Some(Z(studentCount + k))
             | Member(Family.Noise, k) -> Some(Noise k)
+            | Member(Parameter, k) -> Some(Param k)
             | _ -> None
         let zIndex v =
             match index v with
@@ -163,6 +166,7 @@ module Gaussian =
         let powers = atoms |> List.choose (function Z k, n -> Some(k, n) | _ -> None) |> Map.ofList
         let signs = atoms |> List.choose (function SignOf k, _ -> Some k | _ -> None)
         let erfs = atoms |> List.collect (function ErfOf(a, k), n -> List.replicate n (a, k) | _ -> [])
+        let parameters = atoms |> List.choose (function Param k, n -> Some(Power(Var(Member(Parameter, k)), Number(float n))) | _ -> None)
         let moment =
             if noiseMoment = 0.0 then Some Expr.zero
             else
@@ -174,7 +178,7 @@ module Gaussian =
                 | [ u; v ], [] when powers |> Map.forall (fun k _ -> k = u || k = v) ->
                     signPair u v (defaultArg (powers.TryFind u) 0) (defaultArg (powers.TryFind v) 0)
                 | _ -> None
-        moment |> Option.map (fun m -> Product [ Number(t.Coefficient * noiseMoment); m ])
+        moment |> Option.map (fun m -> Product(Number(t.Coefficient * noiseMoment) :: m :: parameters))
 
     /// The most terms the expansion before the term rules may have; beyond it there is no closed form
     /// (quadrature). The built-in models need fewer than 100.

@@ -62,7 +62,7 @@ module Parse =
             if not (this.TryEat c) then
                 fail this.Position (sprintf "expected '%c'" c)
 
-    /// Reads a variable name: r, r1, rstar, rstar2, eps, eps1, y, y3, g, g1, B12, B_1_10.
+    /// Reads a variable name: r, r1, rstar, rstar2, eps, eps1, y, y3, g, g1, c1 (a card's parameter), B12, B_1_10.
     let tryVariable (name: string) : Variable option =
         let familyIndex (prefix: string) =
             if name = prefix then
@@ -75,7 +75,7 @@ module Parse =
                     None
             else
                 None
-        let families = [ "rstar", Teacher; "r", Student; "eps", Noise; "y", Label; "g", Output ]
+        let families = [ "rstar", Teacher; "r", Student; "eps", Noise; "y", Label; "g", Output; "c", Parameter ]
         let fromFamily =
             families
             |> List.tryPick (fun (prefix, family) ->

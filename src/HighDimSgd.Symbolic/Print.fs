@@ -146,6 +146,7 @@ module Print =
                 | Noise -> "\\varepsilon"
                 | Label -> "y"
                 | Output -> "g"
+                | Parameter -> "c"
             if i = 1 && naming.Singles.Contains f then stem else sprintf "%s_{%d}" stem i
         | Covariance(i, j) -> if i < 10 && j < 10 then sprintf "B_{%d%d}" i j else sprintf "B_{%d,%d}" i j
 

@@ -2,7 +2,8 @@ namespace HighDimSgd.Symbolic
 
 /// Canonical simplification: flat sorted sums and products, constants folded, like terms and
 /// powers of equal bases collected, neutral elements dropped, and exact identities of the
-/// non-smooth functions (abs(x)*sign(x) = x, abs(x)^2 = x^2, step(x)^n = step(x), sign(x)^3 = sign(x)).
+/// non-smooth functions (abs(x)*sign(x) = x, abs(x)^2 = x^2, step(x)^n = step(x), sign(x)^3 = sign(x)), and
+/// log(1 + exp(x)) = softplus(x).
 /// IEEE: 0*x is 0 only when x is known finite (see knownFinite); constant subexpressions that are not
 /// finite (0/0, 1/0, log(-1)) are refused by checkFinite before simplification.
 module Simplify =
@@ -219,6 +220,9 @@ module Simplify =
         // exp(log(a)) = a only for a > 0 (NaN otherwise), so it is not rewritten.
         | Log, Apply(Exp, a) -> a
         | Log, Number 1.0 -> Expr.zero
+        // log(1 + exp(a)) (either order; sums keep the constant last) is softplus(a), which the emitter evaluates
+        // without overflow for large a and which a loss written either way shares with the logistic preset.
+        | Log, Sum [ Apply(Exp, a); Number 1.0 ] -> makeApply Softplus a
         | (Abs | Sign), Apply(Abs, _) when f = Abs -> x
         | Sign, Apply(Abs, a) -> makeApply Step (makeApply Abs a) // 1 away from 0
         | Abs, Power(a, Number n) when isInteger n && n % 2.0 = 0.0 -> x

@@ -30,19 +30,14 @@ public static class ModelResolver
     }
 
     /// <summary>
-    /// The problem's model: the checked-in generated class when the derived loss is a built-in model's, otherwise
-    /// derived and compiled at run time by the same emitter (cached per formula set within the process).
+    /// The problem's model: the checked-in generated class when the derived loss is a built-in model's (up to the
+    /// card's parameters), otherwise derived and compiled at run time by the same emitter (both remembered on disk,
+    /// see <see cref="RuntimeModelCompiler.Resolve(ModelSpec)"/>).
     /// </summary>
     public static LossModel Compile(ModelSections problem)
     {
         var spec = Spec(problem);
-        return Guard(problem, () =>
-        {
-            var derivation = ModelDerivation.Derive(spec);
-            return BuiltInModels.Find(derivation.Loss, derivation.StudentDirections, derivation.TeacherDirections,
-                       derivation.NoiseCount, derivation.LabelCount)
-                   ?? RuntimeModelCompiler.Compile(derivation);
-        });
+        return Guard(problem, () => RuntimeModelCompiler.Resolve(spec));
     }
 
     private static string LossExpression(ModelSections problem, int outputs)

@@ -36,10 +36,14 @@ public abstract class LossModel
     public abstract double LossAndGradient(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient);
 
     /// <summary>
-    /// The derived per-sample loss f(r; r*, eps, y) as re-parseable infix, when the model was generated from formulas.
-    /// Two models with the same directions, noise, labels and formula compute the same thing.
+    /// The derived per-sample loss f(r; r*, eps, y) as re-parseable infix, when the model was generated from formulas;
+    /// it may use a model card's parameters c1.., whose values are <see cref="Parameters"/>.
+    /// Two models with the same directions, noise, labels, formula and parameters compute the same thing.
     /// </summary>
     public virtual string? Formula => null;
+
+    /// <summary>The values of the parameters c1.. in <see cref="Formula"/>, bound at construction; empty when it has none.</summary>
+    public virtual IReadOnlyList<double> Parameters => [];
 
     /// <summary>
     /// Noise variables (0-based) that <see cref="AveragedMoments"/> integrates out in closed form; empty when none.

@@ -7,14 +7,30 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model (see Name). Teacher: rstar + 0.5*eps. Student: r. Loss: (g - y)^2/2.
-/// f = 0.5*(r - (rstar + 0.5*eps))^2
+/// Model (see Name). Teacher: rstar + c1*eps. Student: r. Loss: (g - y)^2/2.
+/// f = 0.5*(r - (rstar + eps*c1))^2
 /// </summary>
 public sealed class LeastSquaresModel : global::HighDimSgd.Core.Models.LossModel
 {
+    private readonly double c1;
+
+    /// <summary>The card's values of the parameters.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<double> DefaultParameters { get; } = [0.5];
+
+    public LeastSquaresModel() : this(DefaultParameters) { }
+
+    /// <summary>The model with the parameters c1 bound to these values.</summary>
+    public LeastSquaresModel(global::System.Collections.Generic.IReadOnlyList<double> parameters)
+    {
+        if (parameters.Count != 1) throw new ArgumentException($"{Name} takes 1 parameter, got {parameters.Count}", nameof(parameters));
+        c1 = parameters[0];
+    }
+
+    public override global::System.Collections.Generic.IReadOnlyList<double> Parameters => [c1];
+
     public override string Name => "least-squares";
 
-    public override string? Formula => "0.5*(r - (rstar + 0.5*eps))^2";
+    public override string? Formula => "0.5*(r - (rstar + eps*c1))^2";
 
     public override int StudentDirections => 1;
 
@@ -29,7 +45,8 @@ public sealed class LeastSquaresModel : global::HighDimSgd.Core.Models.LossModel
         double r1 = r[0];
         double rstar1 = rstar[0];
         double eps1 = eps[0];
-        return (0.5 * global::HighDimSgd.Models.SpecialFunctions.Square((r1 + ((-1.0) * (rstar1 + (0.5 * eps1))))));
+        double c1 = this.c1;
+        return (0.5 * global::HighDimSgd.Models.SpecialFunctions.Square((r1 + ((-1.0) * (rstar1 + (eps1 * c1))))));
     }
 
     public override double LossAndGradient(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient)
@@ -37,7 +54,8 @@ public sealed class LeastSquaresModel : global::HighDimSgd.Core.Models.LossModel
         double r1 = r[0];
         double rstar1 = rstar[0];
         double eps1 = eps[0];
-        double t0 = (0.5 * eps1);
+        double c1 = this.c1;
+        double t0 = (eps1 * c1);
         double t1 = (rstar1 + t0);
         double t2 = ((-1.0) * t1);
         double t3 = (r1 + t2);
@@ -47,23 +65,25 @@ public sealed class LeastSquaresModel : global::HighDimSgd.Core.Models.LossModel
 
     public override bool HasClosedFormLoss => true;
 
-    /// <summary>E f = 0.5*B11 - B12 + 0.5*B22 + 0.125</summary>
+    /// <summary>E f = 0.5*B11 - B12 + 0.5*B22 + 0.5*c1^2</summary>
     public override double ExpectedLoss(ReadOnlySpan<double> b)
     {
+        double c1 = this.c1;
         double b_1_1 = b[0];
         double b_1_2 = b[1];
         double b_2_2 = b[3];
-        return ((0.5 * b_1_1) + ((-1.0) * b_1_2) + (0.5 * b_2_2) + 0.125);
+        return ((0.5 * b_1_1) + ((-1.0) * b_1_2) + (0.5 * b_2_2) + (0.5 * global::HighDimSgd.Models.SpecialFunctions.Square(c1)));
     }
 
     public override bool HasClosedFormFisher => true;
 
     public override void ExpectedFisher(ReadOnlySpan<double> b, Span<double> fisher)
     {
+        double c1 = this.c1;
         double b_1_1 = b[0];
         double b_1_2 = b[1];
         double b_2_2 = b[3];
-        fisher[0] = (b_1_1 + ((-2.0) * b_1_2) + b_2_2 + 0.25);
+        fisher[0] = (b_1_1 + ((-2.0) * b_1_2) + b_2_2 + global::HighDimSgd.Models.SpecialFunctions.Square(c1));
     }
 
     public override bool HasClosedFormGradientCross => true;

@@ -7,14 +7,30 @@ using System;
 namespace HighDimSgd.Models.Generated;
 
 /// <summary>
-/// Model (see Name). Teacher: step(rstar + 0.3*eps). Student: r. Loss: softplus(g) - y*g.
-/// f = -r*step(rstar + 0.3*eps) + softplus(r)
+/// Model (see Name). Teacher: step(rstar + c1*eps). Student: r. Loss: softplus(g) - y*g.
+/// f = -r*step(rstar + eps*c1) + softplus(r)
 /// </summary>
 public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel
 {
+    private readonly double c1;
+
+    /// <summary>The card's values of the parameters.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<double> DefaultParameters { get; } = [0.3];
+
+    public LogisticModel() : this(DefaultParameters) { }
+
+    /// <summary>The model with the parameters c1 bound to these values.</summary>
+    public LogisticModel(global::System.Collections.Generic.IReadOnlyList<double> parameters)
+    {
+        if (parameters.Count != 1) throw new ArgumentException($"{Name} takes 1 parameter, got {parameters.Count}", nameof(parameters));
+        c1 = parameters[0];
+    }
+
+    public override global::System.Collections.Generic.IReadOnlyList<double> Parameters => [c1];
+
     public override string Name => "logistic";
 
-    public override string? Formula => "-r*step(rstar + 0.3*eps) + softplus(r)";
+    public override string? Formula => "-r*step(rstar + eps*c1) + softplus(r)";
 
     public override int StudentDirections => 1;
 
@@ -29,7 +45,8 @@ public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel
         double r1 = r[0];
         double rstar1 = rstar[0];
         double eps1 = eps[0];
-        return (((-1.0) * r1 * global::HighDimSgd.Models.SpecialFunctions.Step((rstar1 + (0.3 * eps1)))) + global::HighDimSgd.Models.SpecialFunctions.Softplus(r1));
+        double c1 = this.c1;
+        return (((-1.0) * r1 * global::HighDimSgd.Models.SpecialFunctions.Step((rstar1 + (eps1 * c1)))) + global::HighDimSgd.Models.SpecialFunctions.Softplus(r1));
     }
 
     public override double LossAndGradient(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient)
@@ -37,7 +54,8 @@ public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel
         double r1 = r[0];
         double rstar1 = rstar[0];
         double eps1 = eps[0];
-        double t0 = (0.3 * eps1);
+        double c1 = this.c1;
+        double t0 = (eps1 * c1);
         double t1 = (rstar1 + t0);
         double t2 = global::HighDimSgd.Models.SpecialFunctions.Step(t1);
         gradient[0] = (((-1.0) * t2) + global::HighDimSgd.Models.SpecialFunctions.Sigmoid(r1));
@@ -50,16 +68,18 @@ public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel
     {
         double r1 = r[0];
         double rstar1 = rstar[0];
-        double t0 = (2.3570226039551585 * rstar1);
-        double t1 = global::HighDimSgd.Models.SpecialFunctions.Erf(t0);
-        double t2 = (t1 + 1.0);
-        double t3 = ((-0.5) * t2);
-        double t4 = (t3 + 1.0);
-        double t5 = global::HighDimSgd.Models.SpecialFunctions.Sigmoid(r1);
-        double t6 = (t5 + (-1.0));
-        double t7 = global::HighDimSgd.Models.SpecialFunctions.Softplus(r1);
-        gradient[0] = ((t4 * t5) + (0.5 * t6 * t2));
-        fisher[0] = ((t4 * global::HighDimSgd.Models.SpecialFunctions.Square(t5)) + (0.5 * t2 * global::HighDimSgd.Models.SpecialFunctions.Square(t6)));
-        return ((0.5 * (((-1.0) * r1) + t7) * t2) + (t4 * t7));
+        double c1 = this.c1;
+        double t0 = Math.Abs(c1);
+        double t1 = (0.7071067811865475 * rstar1 / (t0));
+        double t2 = global::HighDimSgd.Models.SpecialFunctions.Erf(t1);
+        double t3 = (t2 + 1.0);
+        double t4 = ((-0.5) * t3);
+        double t5 = (t4 + 1.0);
+        double t6 = global::HighDimSgd.Models.SpecialFunctions.Sigmoid(r1);
+        double t7 = (t6 + (-1.0));
+        double t8 = global::HighDimSgd.Models.SpecialFunctions.Softplus(r1);
+        gradient[0] = ((t5 * t6) + (0.5 * t7 * t3));
+        fisher[0] = ((t5 * global::HighDimSgd.Models.SpecialFunctions.Square(t6)) + (0.5 * t3 * global::HighDimSgd.Models.SpecialFunctions.Square(t7)));
+        return ((0.5 * (((-1.0) * r1) + t8) * t3) + (t5 * t8));
     }
 }
