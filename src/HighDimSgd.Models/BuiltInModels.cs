@@ -34,13 +34,14 @@ public static class BuiltInModels
 
     /// <summary>
     /// The built-in model that computes exactly what <paramref name="formula"/> (a derived loss in infix) with these
-    /// counts computes, or null. Lets a problem written with a built-in model's formulas use its checked-in code.
+    /// counts computes, or null. Lets a problem written with a built-in model's formulas use its checked-in code: a
+    /// generated card, or the hand-written <see cref="CrossEntropyHardModel"/> for hard-label cross-entropy of any class count.
     /// </summary>
     public static LossModel? Find(string formula, int studentDirections, int teacherDirections, int noiseCount, int labelCount) =>
         Instances.Value.FirstOrDefault(m => m.Formula == formula && m.StudentDirections == studentDirections &&
             m.TeacherDirections == teacherDirections && m.NoiseCount == noiseCount && m.LabelCount == labelCount) is { } found
             ? Create(found.Name)
-            : null;
+            : CrossEntropyHardModel.Find(formula, studentDirections, teacherDirections, noiseCount, labelCount);
 
     private static readonly Lazy<LossModel[]> Instances = new(() => [.. Factories.Values.Select(f => f())]);
 }
