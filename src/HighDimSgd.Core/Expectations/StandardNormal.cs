@@ -3,7 +3,7 @@ namespace HighDimSgd.Core.Expectations;
 /// <summary>
 /// The standard normal CDF and its inverse to about 1e-16 relative, for the sequential conditioning of
 /// <see cref="Dynamics.Mixtures.ArgmaxError"/>, which calls each l - 1 times per lattice point: Math.NET's
-/// (Boost-derived, with argument checks and a location-scale wrapper) cost about 20x as much there.
+/// (Boost-derived, with argument checks and a location-scale wrapper) took about 240 ns a call in a fresh process.
 /// </summary>
 public static class StandardNormal
 {

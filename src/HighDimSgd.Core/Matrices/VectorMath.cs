@@ -4,9 +4,10 @@ using System.Runtime.Intrinsics;
 namespace HighDimSgd.Core.Matrices;
 
 /// <summary>
-/// Elementary functions on <see cref="Vector256{T}"/> lanes, inlined into the quadrature kernels that call them.
-/// Vector256.Exp is a call the tiered JIT leaves unoptimised for the first seconds of a process (it is not inlined into
-/// an AggressiveOptimization caller), which cost the 15-class ODE more than the arithmetic.
+/// Elementary functions on <see cref="Vector256{T}"/> lanes, inlined into the quadrature kernels that call them, so that
+/// they are optimised from the first call of an AggressiveOptimization caller. Calls into library code (Vector256.Exp,
+/// TensorPrimitives) are jitted by the tiers instead: on one core the 15-class solve took 3.7 s with them under
+/// default tiering against 1.8 s with tiering off.
 /// </summary>
 public static class VectorMath
 {
