@@ -24,8 +24,8 @@ public static class BuiltInModels
     /// <summary>Names of the built-in models, sorted.</summary>
     public static IReadOnlyList<string> Names { get; } = Factories.Keys.Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>True when a built-in model has this name.</summary>
-    public static bool Contains(string name) => Factories.ContainsKey(name);
+    /// <summary>True when a built-in model has this name (also <c>cross-entropy-hard-L</c>, hand-written for any L).</summary>
+    public static bool Contains(string name) => Factories.ContainsKey(name) || HardCrossEntropy(name) is not null;
 
     /// <summary>A new instance of the named model.</summary>
     /// <exception cref="KeyNotFoundException">No built-in model has this name (the message lists the known ones).</exception>
@@ -37,12 +37,23 @@ public static class BuiltInModels
     public static LossModel Create(string name, IReadOnlyList<double>? parameters) =>
         Factories.TryGetValue(name, out var factory)
             ? factory(parameters)
-            : throw new KeyNotFoundException($"unknown model '{name}'; built-in models: {string.Join(", ", Names)}");
+            : HardCrossEntropy(name) ?? throw new KeyNotFoundException($"unknown model '{name}'; built-in models: {string.Join(", ", Names)}");
+
+    private const string HardCrossEntropyPrefix = "cross-entropy-hard-";
+
+    /// <summary>The hand-written cross-entropy for a name <c>cross-entropy-hard-L</c> (L >= 2) that no card has, else null.</summary>
+    private static CrossEntropyHardModel? HardCrossEntropy(string name) =>
+        name.StartsWith(HardCrossEntropyPrefix, StringComparison.Ordinal) &&
+        int.TryParse(name.AsSpan(HardCrossEntropyPrefix.Length), System.Globalization.NumberStyles.None, null, out var classes) &&
+        classes >= 2 && !Factories.ContainsKey(name)
+            ? new CrossEntropyHardModel(classes)
+            : null;
 
     /// <summary>
     /// The built-in model that computes what <paramref name="derivation"/> (a problem's derived model) computes, or null:
     /// same counts and the same derived loss, up to the values of the card's parameters (a noise scale), which the
-    /// instance is given. Lets a problem written with a built-in model's formulas use its checked-in code.
+    /// instance is given. Lets a problem written with a built-in model's formulas use its checked-in code: a
+    /// generated card, or the hand-written <see cref="CrossEntropyHardModel"/> for hard-label cross-entropy of any class count.
     /// </summary>
     public static LossModel? Find(Derivation derivation)
     {
@@ -66,7 +77,8 @@ public static class BuiltInModels
             }
         }
 
-        return null;
+        return CrossEntropyHardModel.Find(derivation.Loss, derivation.StudentDirections, derivation.TeacherDirections,
+            derivation.NoiseCount, derivation.LabelCount);
     }
 
     private static readonly Lazy<LossModel[]> Instances = new(() => [.. Factories.Values.Select(f => f(null))]);

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
 
-// The sampler's vector log and the fused sample kernels are implementation details; their tests compare them with
-// Math.Log and with plain loops.
+// The fused sample kernels are an implementation detail; their test compares them with plain loops.
 [assembly: InternalsVisibleTo("HighDimSgd.Simulation.Tests")]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HighDimSgd.Core.Expectations;
 
 namespace HighDimSgd.Core.Dynamics;
@@ -69,6 +70,7 @@ public sealed class DriftEvaluator
     }
 
     /// <summary>Computes moments, drift and schedule inputs at <see cref="Parameters"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Evaluate()
     {
         var n = _ns;
@@ -77,7 +79,9 @@ public sealed class DriftEvaluator
             var m = Moments[c];
             _quadrature.Compute(Parameters.Means[c], Parameters.Covariances[c], _setup.Classes[c].Labels, m, _kinds);
             var p = _setup.Classes[c].Probability;
-            SmallSymmetric.PseudoInverse(Parameters.Covariances[c], n, _pinv, _work);
+            // Classes that share a covariance (a shared K_c) share its pseudo-inverse.
+            if (c == 0 || !Parameters.Covariances[c].AsSpan().SequenceEqual(Parameters.Covariances[c - 1]))
+                SmallSymmetric.PseudoInverse(Parameters.Covariances[c], n, _pinv, _work);
             var jac = Drift.Jacobians[c];
             Array.Clear(jac);
             for (var i = 0; i < _l; i++)

@@ -23,6 +23,8 @@ public sealed class GaussianQuadrature
     private readonly int[] _integratedNoise;
     private readonly double[] _eps, _fisher;
     private readonly double[] _symmetric, _eigenvalues, _eigenvectors, _work, _factor, _x, _centered, _gradient, _empty;
+    private readonly double[] _factored;
+    private int _factoredRank = -1;
 
     /// <summary>Prepares rules for every effective dimension the model can reach.</summary>
     public GaussianQuadrature(LossModel model, QuadratureOptions? options = null)
@@ -52,6 +54,7 @@ public sealed class GaussianQuadrature
         _eigenvectors = new double[_n * _n];
         _work = new double[_n * _n];
         _factor = new double[_n * _n];
+        _factored = new double[_n * _n];
         _x = new double[_n];
         _centered = new double[_n];
         _gradient = new double[_l];
@@ -196,9 +199,14 @@ public sealed class GaussianQuadrature
         }
     }
 
-    /// <summary>Writes the kept scaled eigenvectors into the first columns of the factor; returns their number.</summary>
+    /// <summary>
+    /// Writes the kept scaled eigenvectors into the first columns of the factor; returns their number. The factor of the
+    /// previous call is kept when B is the same (every class of a mixture with a shared covariance).
+    /// </summary>
     private int FactorCovariance(ReadOnlySpan<double> covariance)
     {
+        if (_factoredRank >= 0 && covariance.SequenceEqual(_factored)) return _factoredRank;
+        _factoredRank = -1;
         covariance.CopyTo(_symmetric);
         SmallSymmetric.Eigen(_symmetric, _n, _eigenvalues, _eigenvectors, _work);
         var largest = 0.0;
@@ -213,6 +221,8 @@ public sealed class GaussianQuadrature
             for (var i = 0; i < _n; i++) _factor[i * _n + rank] = _eigenvectors[i * _n + k] * scale;
             rank++;
         }
+        covariance.CopyTo(_factored);
+        _factoredRank = rank;
         return rank;
     }
 

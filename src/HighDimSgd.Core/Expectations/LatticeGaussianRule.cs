@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using HighDimSgd.Core.Models;
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.Distributions;
 
 namespace HighDimSgd.Core.Expectations;
@@ -21,10 +22,18 @@ public sealed class LatticeGaussianRule
 {
     private static readonly ConcurrentDictionary<(int Points, int Dimension), double[]> NormalPointCache = new();
 
+    /// <summary>
+    /// Lattice points per block handed to <see cref="LossModel.LossAndGradientBatch"/> (twice as many with their
+    /// antithetic partners): large enough to amortise the calls, small enough that a block's rows stay in cache.
+    /// </summary>
+    private const int BlockPoints = 128;
+
     private readonly LossModel _model;
     private readonly int _l, _n, _noise, _dimension, _points;
-    private readonly double[] _normals; // [p * dimension + k], antithetic partner is -z
-    private readonly double[] _factor, _x, _centered, _gradient, _eps;
+    private readonly double[] _normals; // by variable: [k * points + p]; the antithetic partner of a point is -z
+    private readonly double[] _factor, _covariance, _offsets;
+    private readonly double[] _state, _eps, _loss, _gradient, _difference;
+    private bool _hasOffsets;
 
     /// <summary>A rule on a lattice of <paramref name="latticePoints"/> points (a prime), used twice (antithetic).</summary>
     public LatticeGaussianRule(LossModel model, int latticePoints = 2039)
@@ -37,56 +46,109 @@ public sealed class LatticeGaussianRule
         _noise = model.NoiseCount;
         _dimension = _n + _noise;
         _points = latticePoints;
-        _normals = NormalPointCache.GetOrAdd((latticePoints, _dimension), key => NormalPoints(key.Points, key.Dimension));
+        _normals = NormalPointCache.GetOrAdd((latticePoints, _dimension), key => ByVariable(NormalPoints(key.Points, key.Dimension), key.Points, key.Dimension));
         _factor = new double[_n * _n];
-        _x = new double[_n];
-        _centered = new double[_n];
-        _gradient = new double[_l];
-        _eps = new double[_noise];
+        _covariance = new double[_n * _n];
+        _offsets = new double[_n * _points];
+        var block = 2 * Math.Min(BlockPoints, _points);
+        _state = new double[_n * block];
+        _eps = new double[_noise * block];
+        _loss = new double[block];
+        _gradient = new double[_l * block];
+        _difference = new double[_l * block / 2];
     }
 
     /// <summary>Number of loss evaluations per <see cref="Compute"/>.</summary>
     public int Evaluations => 2 * _points;
 
     /// <summary>Fills every moment of <paramref name="result"/> (loss, gradient, Fisher, gradient cross).</summary>
+    /// <remarks>
+    /// The offsets <c>L z</c> depend on B only; they are kept from the previous call when B is the same, as it is for
+    /// every class of a mixture with a shared covariance. The Fisher sum is symmetric (its upper triangle is summed), and
+    /// the gradient cross <c>sum_p w [g(M + L z_p) - g(M - L z_p)] (L z_p)^T</c> pairs each point with its partner.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, ReadOnlySpan<double> labels, GaussianMoments result)
     {
         ArgumentNullException.ThrowIfNull(result);
         if (mean.Length != _n || covariance.Length != _n * _n || labels.Length != _model.LabelCount)
             throw new ArgumentException("Mean, covariance or labels do not fit the model.");
-        Cholesky(covariance, _factor, _n);
+        if (!_hasOffsets || !covariance.SequenceEqual(_covariance)) MapPoints(covariance);
         double loss = 0;
-        Array.Clear(result.Gradient);
-        Array.Clear(result.Fisher);
-        Array.Clear(result.GradientCross);
-        var weight = 0.5 / _points;
-        for (var p = 0; p < _points; p++)
+        var gradient = result.Gradient;
+        var fisher = result.Fisher;
+        var cross = result.GradientCross;
+        Array.Clear(gradient);
+        Array.Clear(fisher);
+        Array.Clear(cross);
+        for (var start = 0; start < _points; start += BlockPoints)
         {
-            var z = _normals.AsSpan(p * _dimension, _dimension);
-            for (var sign = -1; sign <= 1; sign += 2)
+            var c = Math.Min(BlockPoints, _points - start);
+            var m = 2 * c;
+            for (var i = 0; i < _n; i++)
             {
-                for (var i = 0; i < _n; i++)
+                var row = _state.AsSpan(i * m, m);
+                LatticeKernels.Spread(mean[i], _offsets.AsSpan(i * _points + start, c), row[..c], row[c..]);
+            }
+            for (var k = 0; k < _noise; k++)
+            {
+                var z = _normals.AsSpan((_n + k) * _points + start, c);
+                var row = _eps.AsSpan(k * m, m);
+                for (var q = 0; q < c; q++)
                 {
-                    double offset = 0;
-                    for (var k = 0; k <= i; k++) offset += _factor[i * _n + k] * z[k];
-                    offset *= sign;
-                    _centered[i] = offset;
-                    _x[i] = mean[i] + offset;
-                }
-                for (var k = 0; k < _noise; k++) _eps[k] = sign * z[_n + k];
-                loss += weight * _model.LossAndGradient(_x.AsSpan(0, _l), _x.AsSpan(_l), _eps, labels, _gradient);
-                for (var i = 0; i < _l; i++)
-                {
-                    var wg = weight * _gradient[i];
-                    result.Gradient[i] += wg;
-                    for (var j = 0; j < _l; j++) result.Fisher[i * _l + j] += wg * _gradient[j];
-                    for (var j = 0; j < _n; j++) result.GradientCross[i * _n + j] += wg * _centered[j];
+                    row[q] = z[q];
+                    row[c + q] = -z[q];
                 }
             }
+            var losses = _loss.AsSpan(0, m);
+            _model.LossAndGradientBatch(m, _state.AsSpan(0, _n * m), _eps.AsSpan(0, _noise * m), labels, losses, _gradient.AsSpan(0, _l * m));
+            foreach (var f in losses) loss += f;
+            for (var i = 0; i < _l; i++)
+            {
+                var gi = _gradient.AsSpan(i * m, m);
+                gradient[i] += LatticeKernels.SumAndDifference(gi[..c], gi[c..], _difference.AsSpan(i * c, c));
+            }
+            LatticeKernels.Accumulate(_gradient, _l, m, _gradient, _l, m, m, fisher, _l, upper: true);
+            LatticeKernels.Accumulate(_difference, _l, c, _offsets.AsSpan(start), _n, _points, c, cross, _n, upper: false);
         }
-        result.Loss = loss;
+        var weight = 0.5 / _points;
+        result.Loss = weight * loss;
+        for (var i = 0; i < gradient.Length; i++) gradient[i] *= weight;
+        for (var i = 0; i < cross.Length; i++) cross[i] *= weight;
+        for (var i = 0; i < _l; i++)
+            for (var j = i; j < _l; j++) fisher[j * _l + i] = fisher[i * _l + j] *= weight;
         result.EffectiveDimension = _dimension;
         result.Filled = MomentKinds.All;
+    }
+
+    /// <summary>The offsets <c>(L z_p)_i</c> of every lattice point for the Cholesky factor L of B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MapPoints(ReadOnlySpan<double> covariance)
+    {
+        Cholesky(covariance, _factor, _n);
+        Array.Clear(_offsets);
+        for (var i = 0; i < _n; i++)
+        {
+            var row = _offsets.AsSpan(i * _points, _points);
+            for (var k = 0; k <= i; k++)
+            {
+                var factor = _factor[i * _n + k];
+                if (factor == 0) continue;
+                var z = _normals.AsSpan(k * _points, _points);
+                for (var p = 0; p < _points; p++) row[p] += factor * z[p];
+            }
+        }
+        covariance.CopyTo(_covariance);
+        _hasOffsets = true;
+    }
+
+    /// <summary>Row-major points (<c>[p * dimension + k]</c>) stored by variable (<c>[k * points + p]</c>).</summary>
+    private static double[] ByVariable(double[] rows, int points, int dimension)
+    {
+        var columns = new double[rows.Length];
+        for (var p = 0; p < points; p++)
+            for (var k = 0; k < dimension; k++) columns[k * points + p] = rows[p * dimension + k];
+        return columns;
     }
 
     /// <summary>Lower-triangular L with L L^T = B; a non-positive pivot (a direction B does not reach) gives a zero column.</summary>

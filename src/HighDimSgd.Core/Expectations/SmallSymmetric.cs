@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace HighDimSgd.Core.Expectations;
 
 /// <summary>
@@ -17,6 +19,7 @@ public static class SmallSymmetric
     /// (unsorted) and eigenvectors as the columns of <paramref name="eigenvectors"/> (n x n, row-major).
     /// <paramref name="work"/> needs n * n entries.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Eigen(ReadOnlySpan<double> matrix, int n, Span<double> eigenvalues, Span<double> eigenvectors, Span<double> work)
     {
         CheckSizes(matrix, n, eigenvalues.Length, eigenvectors.Length, work.Length);

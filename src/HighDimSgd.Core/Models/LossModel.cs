@@ -36,6 +36,30 @@ public abstract class LossModel
     public abstract double LossAndGradient(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient);
 
     /// <summary>
+    /// <see cref="LossAndGradient"/> at <paramref name="count"/> points stored by variable: entry <c>k * count + p</c>
+    /// of <paramref name="state"/> is variable k of <c>(r, r*)</c> at point p, and likewise for <paramref name="eps"/>
+    /// (<see cref="NoiseCount"/> rows) and <paramref name="gradient"/> (l rows); <paramref name="loss"/> gets f at each
+    /// point. Quadrature calls this on blocks of points so that a model can vectorise across them; this default loops.
+    /// </summary>
+    public virtual void LossAndGradientBatch(int count, ReadOnlySpan<double> state, ReadOnlySpan<double> eps,
+        ReadOnlySpan<double> y, Span<double> loss, Span<double> gradient)
+    {
+        var l = StudentDirections;
+        var n = StateDimension;
+        var noise = NoiseCount;
+        Span<double> x = stackalloc double[n];
+        Span<double> e = stackalloc double[noise];
+        Span<double> g = stackalloc double[l];
+        for (var p = 0; p < count; p++)
+        {
+            for (var k = 0; k < n; k++) x[k] = state[k * count + p];
+            for (var k = 0; k < noise; k++) e[k] = eps[k * count + p];
+            loss[p] = LossAndGradient(x[..l], x[l..], e, y, g);
+            for (var k = 0; k < l; k++) gradient[k * count + p] = g[k];
+        }
+    }
+
+    /// <summary>
     /// The derived per-sample loss f(r; r*, eps, y) as re-parseable infix, when the model was generated from formulas;
     /// it may use a model card's parameters c1.., whose values are <see cref="Parameters"/>.
     /// Two models with the same directions, noise, labels, formula and parameters compute the same thing.

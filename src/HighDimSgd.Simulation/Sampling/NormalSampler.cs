@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Matrices;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -114,7 +115,7 @@ public sealed class NormalSampler
         var oneBits = Vector256.Create(0x3FF0000000000000UL);
         var signBit = Vector256.Create(0x8000000000000000UL);
         var u = Vector256.Create(2.0) - ((radiusBits >> 12) | oneBits).AsDouble(); // (0, 1]
-        var radius = Vector256.Sqrt(Vector256.Create(-2.0) * Log(u));
+        var radius = Vector256.Sqrt(Vector256.Create(-2.0) * VectorMath.LogPositive(u));
         var x = Vector256.Create(Math.PI / 2) * (((angleBits >> 12) | oneBits).AsDouble() - Vector256.Create(1.5)); // [-pi/4, pi/4)
         var x2 = x * x;
         var sin = x * SinPolynomial(x2);
@@ -123,36 +124,6 @@ public sealed class NormalSampler
         var z1 = radius * Vector256.ConditionalSelect(swap, sin, cos);
         var z2 = radius * Vector256.ConditionalSelect(swap, cos, sin);
         return ((z1.AsUInt64() ^ ((angleBits << 62) & signBit)).AsDouble(), (z2.AsUInt64() ^ ((angleBits << 61) & signBit)).AsDouble());
-    }
-
-    /// <summary>
-    /// Natural log of positive normal doubles, four at a time, to about one ulp: the reduction and minimax polynomial of
-    /// fdlibm's <c>log</c> (u = 2^k m with m in [sqrt(2)/2, sqrt(2)), s = f / (2 + f) for f = m - 1). Vector256.Log and
-    /// TensorPrimitives.Log take 3-4 ns a value here, most of a normal draw's cost; this takes a fraction of that.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<double> Log(Vector256<double> u)
-    {
-        var bits = u.AsUInt64();
-        var m = ((bits & Vector256.Create(0x000FFFFFFFFFFFFFUL)) | Vector256.Create(0x3FF0000000000000UL)).AsDouble();
-        // The biased exponent as a double through 2^52 + e (AVX2 has no 64-bit integer to double conversion).
-        var exponent = ((bits >> 52) | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(4503599627371519.0); // 2^52 + 1023
-        var high = Vector256.GreaterThan(m, Vector256.Create(1.4142135623730951));
-        m = Vector256.ConditionalSelect(high, m * Vector256.Create(0.5), m);
-        var k = exponent + (high & Vector256<double>.One);
-        var f = m - Vector256<double>.One;
-        var s = f / (Vector256.Create(2.0) + f);
-        var z = s * s;
-        var w = z * z;
-        var t1 = w * Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.Create(1.531383769920937332e-01),
-            Vector256.Create(2.222219843214978396e-01)), Vector256.Create(3.999999999940941908e-01));
-        var t2 = z * Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w,
-            Vector256.Create(1.479819860511658591e-01), Vector256.Create(1.818357216161805012e-01)),
-            Vector256.Create(2.857142874366239149e-01)), Vector256.Create(6.666666666666735130e-01));
-        var r = t2 + t1;
-        var halfSquare = Vector256.Create(0.5) * f * f;
-        var low = Vector256.FusedMultiplyAdd(s, halfSquare + r, k * Vector256.Create(1.90821492927058770002e-10));
-        return k * Vector256.Create(6.93147180369123816490e-01) - ((halfSquare - low) - f);
     }
 
     /// <summary>sin(x)/x as a polynomial in x^2 (Taylor to x^14).</summary>

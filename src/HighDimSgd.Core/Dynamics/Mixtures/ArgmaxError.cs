@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using MathNet.Numerics.Distributions;
-
+using System.Runtime.CompilerServices;
 using HighDimSgd.Core.Expectations;
 
 namespace HighDimSgd.Core.Dynamics.Mixtures;
@@ -40,6 +39,7 @@ public sealed class ArgmaxError
     /// P(argmax_k r_k != <paramref name="correct"/>) for r ~ N(<paramref name="mean"/>, <paramref name="covariance"/>),
     /// both read from the leading l entries / l x l block of arrays of side <paramref name="stride"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Probability(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, int stride, int correct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(correct);
@@ -67,6 +67,7 @@ public sealed class ArgmaxError
     }
 
     /// <summary>Genz's integrand: the product of the conditional probabilities that each difference stays positive.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double OrthantIntegrand(ReadOnlySpan<double> u)
     {
         var product = 1.0;
@@ -82,11 +83,11 @@ public sealed class ArgmaxError
             }
             else
             {
-                var inside = Normal.CDF(0, 1, shift / scale);
+                var inside = StandardNormal.Cdf(shift / scale);
                 product *= inside;
                 if (product == 0) return 0;
                 // Y_i given that it keeps D_i positive: a normal truncated to (-shift/scale, inf).
-                _y[i] = i + 1 < _m ? Normal.InvCDF(0, 1, Math.Clamp(1 - inside + u[i] * inside, 1e-16, 1 - 1e-16)) : 0;
+                _y[i] = i + 1 < _m ? StandardNormal.Quantile(Math.Clamp(1 - inside + u[i] * inside, 1e-16, 1 - 1e-16)) : 0;
             }
         }
         return product;
