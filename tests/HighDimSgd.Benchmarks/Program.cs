@@ -21,6 +21,14 @@ foreach (var model in new[] { "least-squares", "logistic" })
 }
 
 ReportEnsemble(d: 1000, horizon: 50, runs: 8);
+ReportFloor(d: 1000);
+
+static void ReportFloor(int d)
+{
+    var floor = new HighDimSgd.Simulation.Benchmarking.SgdFloor(d);
+    floor.Run(1000, 0.5); // warm-up
+    Console.WriteLine($"SGD floor d={d} (fused least-squares step): {floor.SecondsPerStepAndCoordinate(20_000, 5) * 1e9:F2} ns per step per coordinate");
+}
 
 static void ReportSampler()
 {

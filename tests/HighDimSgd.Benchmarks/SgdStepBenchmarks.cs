@@ -61,6 +61,19 @@ public class SgdStepBenchmarks
     public double SgdStep() => _simulator.Run(1).Values[^1][0];
 }
 
+/// <summary>The fused floor kernel at the SGD benchmark's size: the reference SgdStep is measured against.</summary>
+public class SgdFloorBenchmarks
+{
+    private readonly HighDimSgd.Simulation.Benchmarking.SgdFloor _floor = new(SgdStepBenchmarks.Dimension);
+
+    [Benchmark(OperationsPerInvoke = (int)(SgdStepBenchmarks.Dimension * SgdStepBenchmarks.Horizon))]
+    public double FloorStep()
+    {
+        _floor.Run((long)(SgdStepBenchmarks.Dimension * SgdStepBenchmarks.Horizon), 0.5);
+        return _floor.MeanLoss(1);
+    }
+}
+
 /// <summary>Throughput of the standard normal generator (per value).</summary>
 public class NormalSamplerBenchmarks
 {
