@@ -19,12 +19,9 @@ public class HomogenizedSgdTests
     private static double[] InitialErrorSquared(SgdSetup setup) =>
         setup.Init[0].Zip(setup.Teacher[0], (x, t) => (x - t) * (x - t)).ToArray();
 
-    [Fact]
-    public void EulerMaruyamaMatchesItsExactExpectation()
+    /// <summary>The mean risk within 4 standard errors of the exact expectation of Euler-Maruyama at the setup's step.</summary>
+    private static void AssertMatchesEulerOracle(HomogenizedSetup setup, double gamma, EnsembleResult result)
     {
-        const double gamma = 1.2;
-        var setup = Setup(d: 200, horizon: 5, gamma);
-        var result = HomogenizedSgd.Run(setup, runs: 200, seed: 9);
         var problem = setup.Problem;
         var oracle = LeastSquaresOracle.HomogenizedEulerExpectedRisk(problem.Classes[0].Eigenvalues, InitialErrorSquared(problem),
             0.5, _ => gamma, problem.CheckpointTimes, setup.EffectiveTimeStep);
@@ -34,6 +31,15 @@ public class HomogenizedSgdTests
         {
             Assert.True(Math.Abs(risk[k] - oracle[k]) < 4 * error[k], $"t = {result.Times[k]}: {risk[k]} vs {oracle[k]} (se {error[k]})");
         }
+    }
+
+    [Fact]
+    public void EulerMaruyamaMatchesItsExactExpectation()
+    {
+        const double gamma = 1.2;
+        var setup = Setup(d: 200, horizon: 5, gamma);
+        var result = HomogenizedSgd.Run(setup, runs: 200, seed: 9);
+        AssertMatchesEulerOracle(setup, gamma, result);
 
         Assert.Empty(result.Divergences);
     }
@@ -67,15 +73,7 @@ public class HomogenizedSgdTests
         var setup = Setup(d: 200, horizon: 4, gamma, refresh: refresh);
         Assert.Equal(refresh < 0.005 ? 1 : 50, setup.StepsPerRefresh);
         var result = HomogenizedSgd.Run(setup, runs: 300, seed: 13);
-        var problem = setup.Problem;
-        var oracle = LeastSquaresOracle.HomogenizedEulerExpectedRisk(problem.Classes[0].Eigenvalues, InitialErrorSquared(problem),
-            0.5, _ => gamma, problem.CheckpointTimes, setup.EffectiveTimeStep);
-        var risk = result.MeanOf("risk");
-        var error = result.StandardErrorOf("risk");
-        for (var k = 1; k < oracle.Length; k++)
-        {
-            Assert.True(Math.Abs(risk[k] - oracle[k]) < 4 * error[k], $"t = {result.Times[k]}: {risk[k]} vs {oracle[k]} (se {error[k]})");
-        }
+        AssertMatchesEulerOracle(setup, gamma, result);
     }
 
     [Fact]
@@ -101,15 +99,7 @@ public class HomogenizedSgdTests
         const double gamma = 1.0;
         var setup = Setup(d: 100, horizon: 4, gamma, timeStep: 0.05);
         var result = HomogenizedSgd.Run(setup, runs: 300, seed: 12);
-        var problem = setup.Problem;
-        var oracle = LeastSquaresOracle.HomogenizedEulerExpectedRisk(problem.Classes[0].Eigenvalues, InitialErrorSquared(problem),
-            0.5, _ => gamma, problem.CheckpointTimes, 0.05);
-        var risk = result.MeanOf("risk");
-        var error = result.StandardErrorOf("risk");
-        for (var k = 1; k < oracle.Length; k++)
-        {
-            Assert.True(Math.Abs(risk[k] - oracle[k]) < 4 * error[k], $"t = {result.Times[k]}: {risk[k]} vs {oracle[k]} (se {error[k]})");
-        }
+        AssertMatchesEulerOracle(setup, gamma, result);
     }
 
     [Fact]
