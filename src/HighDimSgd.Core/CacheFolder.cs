@@ -13,4 +13,31 @@ public static class CacheFolder
         var root = xdg is { Length: > 0 } ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(root, "hdsgd");
     }
+
+    /// <summary>
+    /// Writes a cache file through a temporary name (unique per writer: processes on several machines may share the
+    /// folder) moved into place, so a reader sees a whole file or none. A file that cannot be written only costs a later
+    /// run the recomputation: the failure is swallowed and the temporary file removed.
+    /// </summary>
+    public static void WriteAtomically(string path, Action<Stream> write)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using (var stream = File.Create(temporary)) write(stream);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+            {
+                // Nothing more to do: a stray temporary file is never read.
+            }
+        }
+    }
 }

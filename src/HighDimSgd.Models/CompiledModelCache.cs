@@ -166,34 +166,13 @@ public sealed class CompiledModelCache
         }
     }
 
-    private static void Write(string path, long magic, byte[] content)
-    {
-        // Unique per writer: processes (on several machines, for a shared cache) may store the same model at once.
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
+    private static void Write(string path, long magic, byte[] content) =>
+        Core.CacheFolder.WriteAtomically(path, stream =>
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using (var stream = File.Create(temporary))
-            {
-                stream.Write(BitConverter.GetBytes(magic));
-                stream.Write(SHA256.HashData(content));
-                stream.Write(content);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
-            {
-                // Nothing more to do: a stray temporary file is never read.
-            }
-        }
-    }
+            stream.Write(BitConverter.GetBytes(magic));
+            stream.Write(SHA256.HashData(content));
+            stream.Write(content);
+        });
 
     /// <summary>The model type from an image, or null when the image is not the assembly expected.</summary>
     private static Type? TryLoad(byte[] image, string assemblyName, string typeName)

@@ -70,7 +70,7 @@ public class SgdFloorBenchmarks
     public double FloorStep()
     {
         _floor.Run((long)(SgdStepBenchmarks.Dimension * SgdStepBenchmarks.Horizon), 0.5);
-        return _floor.MeanLoss(1);
+        return _floor.LossSum;
     }
 }
 

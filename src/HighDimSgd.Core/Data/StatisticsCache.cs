@@ -37,31 +37,21 @@ internal static class StatisticsCache
     /// <summary>Stores <paramref name="statistics"/>; a cache that cannot be written only costs the next run a recomputation.</summary>
     public static void Write(string path, DataStatistics statistics)
     {
-        // Unique per writer: processes on several machines may share the cache folder (Slurm).
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
+        CacheFolder.WriteAtomically(path, stream =>
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            using (var writer = new BinaryWriter(File.Create(temporary)))
-            {
-                writer.Write(Magic);
-                writer.Write(statistics.Dimension);
-                writer.Write(statistics.ClassCount);
-                foreach (var v in statistics.ClassLabels) writer.Write(v);
-                foreach (var v in statistics.Counts) writer.Write(v);
-                Write(writer, statistics.Center);
-                writer.Write(statistics.Scale);
-                Write(writer, statistics.PooledEigenvalues);
-                Write(writer, statistics.Basis);
-                foreach (var m in statistics.Means) Write(writer, m);
-                foreach (var k in statistics.Covariances) Write(writer, k);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(statistics.Dimension);
+            writer.Write(statistics.ClassCount);
+            foreach (var v in statistics.ClassLabels) writer.Write(v);
+            foreach (var v in statistics.Counts) writer.Write(v);
+            Write(writer, statistics.Center);
+            writer.Write(statistics.Scale);
+            Write(writer, statistics.PooledEigenvalues);
+            Write(writer, statistics.Basis);
+            foreach (var m in statistics.Means) Write(writer, m);
+            foreach (var k in statistics.Covariances) Write(writer, k);
+        });
     }
 
     private static void Write(BinaryWriter writer, double[] values) =>

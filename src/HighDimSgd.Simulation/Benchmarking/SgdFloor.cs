@@ -36,8 +36,8 @@ public sealed class SgdFloor
         _generator = new Xoshiro256StarStarX4(seed);
     }
 
-    /// <summary>The mean sample loss of the steps taken, so the work cannot be optimised away.</summary>
-    public double MeanLoss(long steps) => _lossSum / steps;
+    /// <summary>The summed sample loss of every step taken: read by callers so the work cannot be optimised away.</summary>
+    public double LossSum => _lossSum;
 
     /// <summary>Best wall time per step and coordinate, in seconds, of <paramref name="rounds"/> rounds of <paramref name="steps"/> steps.</summary>
     public double SecondsPerStepAndCoordinate(long steps, int rounds)

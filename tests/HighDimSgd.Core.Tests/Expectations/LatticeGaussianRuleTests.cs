@@ -49,20 +49,6 @@ public class LatticeGaussianRuleTests
         return result;
     }
 
-    private static (double[] Mean, double[] Covariance) RandomGaussian(int n, int seed)
-    {
-        var random = new MersenneTwister(seed);
-        var a = new double[n * n];
-        Normal.Samples(random, a, 0, Math.Sqrt(1.5 / n));
-        var b = new double[n * n];
-        for (var i = 0; i < n; i++)
-            for (var j = 0; j < n; j++)
-                for (var k = 0; k < n; k++) b[i * n + j] += a[i * n + k] * a[j * n + k];
-        var mean = new double[n];
-        Normal.Samples(random, mean, 0, 1);
-        return (mean, b);
-    }
-
     private static void AssertSame(GaussianMoments expected, GaussianMoments actual)
     {
         static void Close(double e, double a, string what) =>
@@ -78,7 +64,7 @@ public class LatticeGaussianRuleTests
     {
         const int n = 15;
         var model = new SoftmaxCrossEntropy(n);
-        var (mean, covariance) = RandomGaussian(n, 4);
+        var (mean, covariance) = RandomGaussians.Draw(n, 4, 1.5);
         var labels = new double[n];
         labels[6] = 1;
         var blocked = new GaussianMoments(n, 0);
@@ -91,7 +77,7 @@ public class LatticeGaussianRuleTests
     {
         // l = 3 student and 2 teacher directions, one noise variable: cross columns beyond l and a noise row.
         var model = new SumLeastSquares(3, 2, 0.4);
-        var (mean, covariance) = RandomGaussian(5, 5);
+        var (mean, covariance) = RandomGaussians.Draw(5, 5, 1.5);
         var blocked = new GaussianMoments(3, 2);
         new LatticeGaussianRule(model).Compute(mean, covariance, [], blocked);
         AssertSame(PointByPoint(model, mean, covariance, []), blocked);
@@ -102,8 +88,8 @@ public class LatticeGaussianRuleTests
     {
         const int n = 6;
         var model = new SoftmaxCrossEntropy(n);
-        var (mean, first) = RandomGaussian(n, 6);
-        var (_, second) = RandomGaussian(n, 7);
+        var (mean, first) = RandomGaussians.Draw(n, 6, 1.5);
+        var (_, second) = RandomGaussians.Draw(n, 7, 1.5);
         var labels = new double[n];
         labels[0] = 1;
         var rule = new LatticeGaussianRule(model);

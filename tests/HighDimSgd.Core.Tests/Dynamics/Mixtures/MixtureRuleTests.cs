@@ -42,21 +42,6 @@ internal sealed class SoftmaxCrossEntropy(int classes) : LossModel
 
 public class MixtureRuleTests(ITestOutputHelper output)
 {
-    /// <summary>A random N(M, B) of side n with B of order <paramref name="scale"/>.</summary>
-    private static (double[] Mean, double[] Covariance) RandomGaussian(int n, int seed, double scale)
-    {
-        var random = new MersenneTwister(seed);
-        var a = new double[n * n];
-        Normal.Samples(random, a, 0, Math.Sqrt(scale / n));
-        var b = new double[n * n];
-        for (var i = 0; i < n; i++)
-            for (var j = 0; j < n; j++)
-                for (var k = 0; k < n; k++) b[i * n + j] += a[i * n + k] * a[j * n + k];
-        var mean = new double[n];
-        Normal.Samples(random, mean, 0, 1);
-        return (mean, b);
-    }
-
     private static double[] OneHot(int n, int k)
     {
         var y = new double[n];
@@ -68,7 +53,7 @@ public class MixtureRuleTests(ITestOutputHelper output)
     public void LatticeRuleMatchesTensorGaussHermiteInThreeDimensions()
     {
         var model = new SoftmaxCrossEntropy(3);
-        var (mean, covariance) = RandomGaussian(3, 1, 2.0);
+        var (mean, covariance) = RandomGaussians.Draw(3, 1, 2.0);
         var labels = OneHot(3, 1);
         var exact = new GaussianMoments(3, 0);
         new GaussianQuadrature(model, new QuadratureOptions { OrderThreeDimensions = 30 }).Compute(mean, covariance, labels, exact);
@@ -90,7 +75,7 @@ public class MixtureRuleTests(ITestOutputHelper output)
     {
         const int n = 15;
         var model = new SoftmaxCrossEntropy(n);
-        var (mean, covariance) = RandomGaussian(n, 2, 1.5);
+        var (mean, covariance) = RandomGaussians.Draw(n, 2, 1.5);
         var labels = OneHot(n, 4);
         var rule = new LatticeGaussianRule(model);
         var lattice = new GaussianMoments(n, 0);
@@ -155,7 +140,7 @@ public class MixtureRuleTests(ITestOutputHelper output)
     [InlineData(15)]
     public void ArgmaxErrorMatchesMonteCarlo(int n)
     {
-        var (mean, covariance) = RandomGaussian(n, 3, 1.0);
+        var (mean, covariance) = RandomGaussians.Draw(n, 3, 1.0);
         var error = new ArgmaxError(n, 2039).Probability(mean, covariance, n, 2);
         var factor = new double[n * n];
         LatticeGaussianRule.Cholesky(covariance, factor, n);
