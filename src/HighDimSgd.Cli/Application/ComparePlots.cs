@@ -36,7 +36,9 @@ public static class ComparePlots
             Theory = Line(theory.Times, theory.Column("risk"), $"ODE ({theory.Method})"),
             Sgd = Band(comparison.Sgd, "risk", real is null ? "SGD mean" : "SGD mean, Gaussian surrogate"),
             SecondBand = comparison.Homogenized is { } h ? Band(h, "risk", "homogenized SGD")
-                : real is not null ? Band(real, "risk", "SGD mean, real samples (test loss)") : null,
+                : real is not null ? Band(real, "risk", "SGD mean, real samples (test loss)")
+                : comparison.TestRiskAgreement() is { } test ? TestBand(test, $"SGD mean, loss on {comparison.TestSampleSize:N0} test inputs")
+                : null,
             SecondTheory = commuting is not null ? Line(commuting.Times, commuting.Column("risk"), "ODE, commuting approximation") : null,
             ExtraPanels = panels,
         });
@@ -44,6 +46,9 @@ public static class ComparePlots
 
     private static Curve Line(IReadOnlyList<double> times, double[] values, string label) =>
         new(label, [.. times.Take(values.Length)], values);
+
+    private static CurveBand TestBand(CheckpointAgreement[] rows, string label) =>
+        new(label, [.. rows.Select(r => r.Time)], [.. rows.Select(r => r.Mean)], [.. rows.Select(r => r.StandardError)]);
 
     private static CurveBand Band(EnsembleResult result, string column, string label)
     {

@@ -56,6 +56,9 @@ public sealed record Comparison(
     int Runs,
     ulong Seed)
 {
+    /// <summary>Inputs in the test sample of the SGD runs (0: none).</summary>
+    public int TestSampleSize { get; init; }
+
     /// <summary>Real data: SGD on the training samples, evaluated on the test split.</summary>
     public EnsembleResult? RealData { get; init; }
 
@@ -108,9 +111,35 @@ public sealed record Comparison(
     /// Largest relative gap of <paramref name="statistic"/> and where it occurs, over the checkpoints where the SGD mean
     /// exists (none when the only one is t = 0 and runs diverged); largest |gap| in standard errors; the diverged runs.
     /// </summary>
-    public AgreementSummary Summary(string statistic = "risk")
+    public AgreementSummary Summary(string statistic = "risk") => Summarize(Agreement(statistic));
+
+    /// <summary>
+    /// The theory's risk against the SGD mean of the test-sample risk (<c>simulation.test-samples</c>), which no quadrature
+    /// computed; null without a test sample. Its standard error adds, in quadrature, the runs' spread and the sample's own
+    /// error: the sample is shared by the runs, so that part does not average out, and the mean of the runs' sample errors
+    /// bounds it.
+    /// </summary>
+    public CheckpointAgreement[]? TestRiskAgreement()
     {
-        var rows = Agreement(statistic).Where(r => double.IsFinite(r.Theory) && double.IsFinite(r.Mean)).ToArray();
+        if (!Sgd.Columns.Contains(SimulationFactory.TestRiskColumn)) return null;
+        var theory = Theory.Column("risk");
+        var mean = Sgd.MeanOf(SimulationFactory.TestRiskColumn);
+        var spread = Sgd.StandardErrorOf(SimulationFactory.TestRiskColumn);
+        var sampling = Sgd.MeanOf(SimulationFactory.TestRiskErrorColumn);
+        var count = Math.Min(theory.Length, mean.Length);
+        var rows = new List<CheckpointAgreement>(count);
+        for (var k = 0; k < count; k++)
+            if (Sgd.Count(k) > 0)
+                rows.Add(new CheckpointAgreement(Theory.Times[k], theory[k], mean[k], Math.Sqrt(spread[k] * spread[k] + sampling[k] * sampling[k])));
+        return [.. rows];
+    }
+
+    /// <summary>The headline agreement of the test-sample risk (<see cref="TestRiskAgreement"/>), null without a test sample.</summary>
+    public AgreementSummary? TestRiskSummary() => TestRiskAgreement() is { } rows ? Summarize(rows) : null;
+
+    private AgreementSummary Summarize(CheckpointAgreement[] agreement)
+    {
+        var rows = agreement.Where(r => double.IsFinite(r.Theory) && double.IsFinite(r.Mean)).ToArray();
         var divergences = Sgd.Divergences;
         // With diverged runs a gap at t = 0 alone says nothing: every run starts from the theory's initial state.
         var candidates = rows.Where(r => !double.IsNaN(r.RelativeGap)).ToArray();
@@ -153,6 +182,9 @@ public sealed record Comparison(
                 : "";
             line = $"agreement{what}: {gap}; largest gap {summary.MaxStandardErrors ?? 0:F1} standard errors{diverged} {setting}";
         }
+        if (TestRiskSummary() is { Gap: { } testGap } test)
+            line += $"\nindependent check, risk on a test sample of {TestSampleSize} inputs (no quadrature): largest relative gap {testGap:P2} " +
+                    $"at t = {test.Time:G4}; largest gap {test.MaxStandardErrors ?? 0:F1} standard errors (runs and sample)";
         if (RealDataGap() is var (largest, at, final))
             line += $"\ntheory vs SGD on the real samples (test loss): largest relative gap {largest:P2} at t = {at:G4}, {final:P2} at the end " +
                     "(a property of the data set: how far it is from its Gaussian surrogate)";
@@ -168,9 +200,9 @@ public sealed record Comparison(
         if (runs < 2) throw new UserErrorException($"--runs must be at least 2 to estimate a standard error, got {runs}");
         // Every setup is built (and so checked) before the first long computation starts.
         var options = context.SolverOptions(method);
-        var sgdSetup = SimulationFactory.Sgd(context);
-        var hsgdSetup = homogenized ? SimulationFactory.Homogenized(context) : null;
-        var realSetup = context.RealData is not null ? SimulationFactory.RealSgd(context) : null;
+        var sgdSetup = SimulationFactory.Sgd(context, seed);
+        var hsgdSetup = homogenized ? SimulationFactory.Homogenized(context, seed) : null;
+        var realSetup = context.RealData is not null ? SimulationFactory.RealSgd(context, seed) : null;
         var theory = TheorySolver.Solve(context.Dynamics, context.Statistics, options, Report(progress, "ODE"));
         var commuting = theory.Method == "dense"
             ? TheorySolver.Solve(context.Dynamics, context.Statistics, options with { Method = "eigen" }, Report(progress, "ODE, commuting approximation"))
@@ -179,7 +211,12 @@ public sealed record Comparison(
         var hsgd = hsgdSetup is null ? null : HomogenizedSgd.Run(hsgdSetup, runs, seed + 7919, Report(progress, "homogenized SGD"));
         // Its own streams (orders of the samples), not the surrogate's draws.
         var real = realSetup is null ? null : SgdEnsemble.Run(realSetup, runs, seed + 7919, Report(progress, "SGD on the real samples"));
-        return new Comparison(theory, sgd, hsgd, context.Dimension, runs, seed) { RealData = real, Commuting = commuting };
+        return new Comparison(theory, sgd, hsgd, context.Dimension, runs, seed)
+        {
+            RealData = real,
+            Commuting = commuting,
+            TestSampleSize = sgd.Columns.Contains(SimulationFactory.TestRiskColumn) ? context.Problem.Simulation.TestSamples : 0,
+        };
     }
 
     private static IProgress<double>? Report(IProgress<(string, double)>? progress, string stage) =>

@@ -35,10 +35,21 @@ public static class OutputTables
         return new ResultTable([.. header], [.. rows]);
     }
 
-    /// <summary>compare.csv: per checkpoint theory, SGD mean, stderr, relative gap, gap in standard errors.</summary>
-    public static ResultTable Agreement(Comparison comparison) =>
-        new(["t", "theory", "sgd_mean", "sgd_stderr", "relative_gap", "gap_in_stderr"],
-            [.. comparison.Agreement().Select(a => (double[])[a.Time, a.Theory, a.Mean, a.StandardError, a.RelativeGap, a.GapInStandardErrors])]);
+    /// <summary>
+    /// compare.csv: per checkpoint theory, SGD mean, stderr, relative gap, gap in standard errors; with a test sample the
+    /// same four for the test-sample risk (its stderr includes the sample's own).
+    /// </summary>
+    public static ResultTable Agreement(Comparison comparison)
+    {
+        var rows = comparison.Agreement();
+        if (comparison.TestRiskAgreement() is not { } test)
+            return new(["t", "theory", "sgd_mean", "sgd_stderr", "relative_gap", "gap_in_stderr"],
+                [.. rows.Select(a => (double[])[a.Time, a.Theory, a.Mean, a.StandardError, a.RelativeGap, a.GapInStandardErrors])]);
+        return new(["t", "theory", "sgd_mean", "sgd_stderr", "relative_gap", "gap_in_stderr",
+                "test_risk_mean", "test_risk_stderr", "test_relative_gap", "test_gap_in_stderr"],
+            [.. rows.Zip(test, (a, b) => (double[])[a.Time, a.Theory, a.Mean, a.StandardError, a.RelativeGap, a.GapInStandardErrors,
+                b.Mean, b.StandardError, b.RelativeGap, b.GapInStandardErrors])]);
+    }
 
     /// <summary>Writes theory.csv.</summary>
     public static void WriteTheory(OutputDirectory output, TheoryResult theory, string name = "theory.csv") =>

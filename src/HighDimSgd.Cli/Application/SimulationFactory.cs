@@ -13,31 +13,63 @@ namespace HighDimSgd.Cli.Application;
 /// </summary>
 public static class SimulationFactory
 {
-    /// <summary>Statistic columns a simulation records (the engine adds "lr" itself).</summary>
+    /// <summary>Statistic columns a simulation records (the engine adds "lr" itself): the theory's, then the test-sample columns.</summary>
     public static string[] SimulatedColumns(ProblemContext context) =>
+        [.. TheoryColumns(context), .. TestSampleColumns(context)];
+
+    /// <summary>The columns the theory also reports, evaluated at the exact overlaps of the simulated weights.</summary>
+    private static string[] TheoryColumns(ProblemContext context) =>
         [.. StatisticsCatalog.Columns(context.Statistics, context.Dynamics).Where(c => c != "lr")];
 
-    /// <summary>The streaming SGD setup.</summary>
-    public static SgdSetup Sgd(ProblemContext context)
+    /// <summary>Mean loss on the test sample (<c>simulation.test-samples</c>): the risk computed without the quadrature.</summary>
+    public const string TestRiskColumn = "test_risk";
+
+    /// <summary>Its standard error over the test sample (one run's; the sample is shared, so it does not fall with the runs).</summary>
+    public const string TestRiskErrorColumn = "test_risk_se";
+
+    /// <summary>Classification error on the test sample, when <c>classification_error</c> is a statistic.</summary>
+    public const string TestErrorColumn = "test_error";
+
+    /// <summary>Its standard error over the test sample.</summary>
+    public const string TestErrorErrorColumn = "test_error_se";
+
+    private static string[] TestSampleColumns(ProblemContext context) =>
+        context.Problem.Simulation.TestSamples == 0 || context.RealData is not null ? []
+        : context.Statistics.Contains("classification_error") ? [TestRiskColumn, TestRiskErrorColumn, TestErrorColumn, TestErrorErrorColumn]
+        : [TestRiskColumn, TestRiskErrorColumn];
+
+    /// <summary>
+    /// The streaming SGD setup. With <c>simulation.test-samples</c> = N, N inputs are drawn once (from a stream of
+    /// <paramref name="seed"/> no run uses) and every run's loss is also averaged over them at each checkpoint.
+    /// </summary>
+    public static SgdSetup Sgd(ProblemContext context, ulong seed)
     {
         var setup = context.Dynamics;
-        var columns = SimulatedColumns(context);
-        var evaluator = new StatisticsEvaluator(columns, () =>
+        var theoryColumns = TheoryColumns(context);
+        var testColumns = TestSampleColumns(context);
+        // Drawn below from the finished setup; the workers that read it are made when the runs start.
+        TestSample? test = null;
+        var evaluator = new StatisticsEvaluator([.. theoryColumns, .. testColumns], () =>
         {
             var drift = new DriftEvaluator(setup);
             var blocks = setup.Blocks.Count > 0 ? new BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;
             var means = setup.Classes.Select(c => c.Mean).ToArray();
-            var powers = columns.Select(StatisticsCatalog.MomentPower).Where(j => j > 0).Distinct().ToArray();
+            var powers = theoryColumns.Select(StatisticsCatalog.MomentPower).Where(j => j > 0).Distinct().ToArray();
+            var onTest = test is null ? null : new TestSampleEvaluator(test, setup.Model, setup.Classes);
             return (overlaps, values) =>
             {
                 blocks?.FromWeights(overlaps.Weights.Span, setup.Dimension, means);
                 EvaluateAt(drift, overlaps, ReadOnlySpan<double>.Empty);
                 foreach (var j in powers)
                     drift.Parameters.StudentKernelMoments[j] = StudentKernelMoment(overlaps.Weights.Span, setup, j);
-                StatisticsCatalog.Compute(columns, drift, double.NaN, values, blocks);
+                StatisticsCatalog.Compute(theoryColumns, drift, double.NaN, values, blocks);
+                if (onTest is null) return;
+                var estimate = onTest.Evaluate(overlaps.Weights.Span);
+                ReadOnlySpan<double> tested = [estimate.Loss, estimate.LossError, estimate.Error, estimate.ErrorError];
+                tested[..testColumns.Length].CopyTo(values[theoryColumns.Length..]);
             };
         });
-        return new SgdSetup
+        var sgd = new SgdSetup
         {
             Dimension = context.Dimension,
             Model = context.Model,
@@ -49,6 +81,8 @@ public static class SimulationFactory
             Schedule = Schedule(context),
             Statistics = evaluator,
         };
+        if (testColumns.Length > 0) test = TestSample.Draw(sgd, context.Problem.Simulation.TestSamples, seed);
+        return sgd;
     }
 
     /// <summary>The column of real-data SGD's mean sample loss since the previous checkpoint.</summary>
@@ -67,53 +101,34 @@ public static class SimulationFactory
 
     /// <summary>
     /// SGD on the real training samples of a real-data problem, one pass per epoch in a fresh random order per run,
-    /// evaluated on the test split at every checkpoint.
+    /// evaluated on the test split at every checkpoint (the same evaluation as a synthetic problem's test sample).
     /// </summary>
-    public static SgdSetup RealSgd(ProblemContext context)
+    public static SgdSetup RealSgd(ProblemContext context, ulong seed)
     {
         var real = context.RealData ?? throw new InvalidOperationException("Not a real-data problem.");
         var setup = context.Dynamics;
         var columns = RealDataColumns(context);
-        var test = real.Test;
+        var test = TestSample.FromSplit(real.Test);
         var l = setup.StudentDirections;
         var evaluator = new StatisticsEvaluator(columns, () =>
         {
-            var r = new double[test.Count * l];
+            var onTest = new TestSampleEvaluator(test, setup.Model, setup.Classes);
             return (overlaps, values) =>
             {
-                var w = overlaps.Weights.Span[..(l * test.Dimension)];
-                // r_k = X a_k for every test sample at once: R = A X^T.
-                HighDimSgd.Core.Matrices.Blas.Multiply(test.Features, false, w, true, r, test.Count, l, test.Dimension);
-                double loss = 0, wrong = 0;
-                for (var k = 0; k < test.Count; k++)
-                {
-                    var rk = r.AsSpan(k * l, l);
-                    var labels = setup.Classes[test.Classes[k]].Labels;
-                    loss += setup.Model.Loss(rk, [], [], labels);
-                    wrong += Misclassified(rk, labels);
-                }
+                var estimate = onTest.Evaluate(overlaps.Weights.Span);
                 for (var j = 0; j < columns.Length; j++)
                 {
                     values[j] = columns[j] switch
                     {
-                        "risk" => loss / test.Count,
-                        "classification_error" => wrong / test.Count,
+                        "risk" => estimate.Loss,
+                        "classification_error" => estimate.Error,
                         "norm" => Trace(overlaps.Norms, overlaps.Size, l),
                         _ => overlaps.TrainingLoss,
                     };
                 }
             };
         });
-        return Sgd(context) with { Samples = real.Train, Statistics = evaluator };
-    }
-
-    /// <summary>1 for a wrong prediction, 1/2 for a tie (as the theory counts r = 0), else 0.</summary>
-    private static double Misclassified(ReadOnlySpan<double> r, double[] labels)
-    {
-        if (r.Length == 1) return r[0] == 0 ? 0.5 : (r[0] > 0) == (labels[0] == 1) ? 0 : 1;
-        var best = 0;
-        for (var a = 1; a < r.Length; a++) if (r[a] > r[best]) best = a;
-        return labels[best] == 1 ? 0 : 1;
+        return Sgd(context, seed) with { Samples = real.Train, Statistics = evaluator };
     }
 
     private static double Trace(double[] gram, int size, int count)
@@ -123,8 +138,11 @@ public static class SimulationFactory
         return sum;
     }
 
-    /// <summary>Homogenized SGD (theory.md section 8); single zero-mean Gaussian only.</summary>
-    public static HomogenizedSetup Homogenized(ProblemContext context)
+    /// <summary>
+    /// Homogenized SGD (theory.md section 8); single zero-mean Gaussian only. <paramref name="seed"/> draws the test sample
+    /// (the same as SGD's for the same seed).
+    /// </summary>
+    public static HomogenizedSetup Homogenized(ProblemContext context, ulong seed)
     {
         var setup = context.Dynamics;
         if (setup.Classes.Count != 1 || !setup.ZeroMeans || setup.Model.LabelCount != 0)
@@ -133,7 +151,7 @@ public static class SimulationFactory
         var moments = new ThreadLocal<GaussianMoments>(() => new GaussianMoments(setup.StudentDirections, setup.TeacherDirections));
         return new HomogenizedSetup
         {
-            Problem = Sgd(context),
+            Problem = Sgd(context, seed),
             Drift = (covariance, cross, fisher) =>
             {
                 var m = moments.Value!;

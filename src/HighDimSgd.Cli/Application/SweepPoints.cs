@@ -74,7 +74,7 @@ public static class SweepPointRunner
                     var theory = TheorySolver.Solve(context.Dynamics, context.Statistics, context.SolverOptions(run.Method));
                     return FromTheory(theory, OutputTables.Theory(theory), null, clock);
                 case "simulate":
-                    var sgd = SgdEnsemble.Run(SimulationFactory.Sgd(context), runs, seed);
+                    var sgd = SgdEnsemble.Run(SimulationFactory.Sgd(context, seed), runs, seed);
                     return FromEnsemble(sgd, OutputTables.Ensemble(sgd), clock);
                 case "compare":
                     var comparison = Comparison.Run(context, runs, seed, homogenized: false, run.Method);

@@ -49,7 +49,7 @@ internal static class BenchCommand
             TheoryResult? theory = null;
             var ode = Best(n, () => theory = TheorySolver.Solve(context.Dynamics, ["risk"], options), out var odeFirst);
             // One run, recording only the start and the end, so the time is the SGD steps themselves.
-            var setup = SimulationFactory.Sgd(context) with { CheckpointTimes = [0, context.Dynamics.OutputTimes[^1]] };
+            var setup = SimulationFactory.Sgd(context, seed: 1) with { CheckpointTimes = [0, context.Dynamics.OutputTimes[^1]] };
             var simulator = new SgdSimulator(setup);
             var sgd = Best(n, () => simulator.Run(1), out var sgdFirst);
             var steps = setup.StepCount;

@@ -69,6 +69,14 @@ internal static class CompareCommand
                 ["first_sgd_divergence_t"] = summary.FirstDivergence,
                 ["last_compared_t"] = summary.LastTime,
             };
+            if (comparison.TestRiskSummary() is { } test)
+                details["test_sample"] = new JsonObject
+                {
+                    ["inputs"] = comparison.TestSampleSize,
+                    ["max_relative_gap"] = test.Gap,
+                    ["at_t"] = test.Time,
+                    ["max_gap_in_stderr"] = test.MaxStandardErrors,
+                };
             if (comparison.RealDataGap() is var (realLargest, realAt, realFinal))
                 details["real_data"] = new JsonObject { ["max_relative_gap"] = realLargest, ["at_t"] = realAt, ["final_relative_gap"] = realFinal };
             if (comparison.CommutingGap() is var (commutingGap, commutingAt))

@@ -28,8 +28,8 @@ internal static class SimulateCommand
             var n = result.GetValue(runs) ?? context.Problem.Simulation.Runs;
             var s = (ulong)(result.GetValue(seed) ?? context.Problem.Simulation.Seed);
             if (n < 1) throw new UserErrorException($"--runs must be positive, got {n}");
-            var sgdSetup = SimulationFactory.Sgd(context);
-            var hsgdSetup = result.GetValue(homogenized) ? SimulationFactory.Homogenized(context) : null;
+            var sgdSetup = SimulationFactory.Sgd(context, s);
+            var hsgdSetup = result.GetValue(homogenized) ? SimulationFactory.Homogenized(context, s) : null;
             using var folder = new OutputDirectory(result.GetValue(output)!);
             var clock = Stopwatch.StartNew();
             var (sgd, hsgd) = ConsoleProgress.Run(progress =>

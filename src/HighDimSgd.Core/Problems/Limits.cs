@@ -31,6 +31,9 @@ public static class Limits
     /// <summary>Largest <c>simulation.runs</c> (and <c>--runs</c>).</summary>
     public const int MaxRuns = 1_000_000;
 
+    /// <summary>Largest <c>simulation.test-samples</c> (the sample's memory, N x d numbers, is checked as well).</summary>
+    public const int MaxTestSamples = 10_000_000;
+
     /// <summary>Largest <c>optimizer.horizon</c> T = n / d.</summary>
     public const double MaxHorizon = 1e6;
 

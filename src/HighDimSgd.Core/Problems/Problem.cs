@@ -234,7 +234,11 @@ public sealed record SolverSpec(
 }
 
 /// <summary><c>[simulation]</c>, optional.</summary>
-public sealed record SimulationSpec(int Runs, long Seed)
+/// <param name="TestSamples">
+/// Size of the fixed test sample on which each SGD run's loss (and classification error) is averaged, independently of
+/// the theory's quadrature; 0: none.
+/// </param>
+public sealed record SimulationSpec(int Runs, long Seed, int TestSamples = 0)
 {
     public static SimulationSpec Default { get; } = new(20, 1);
 }

@@ -117,6 +117,39 @@ public class SolveAndCompareTests
     }
 
     [Fact]
+    public void CompareWithATestSampleReportsTheIndependentRiskInEveryOutput()
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, Problem.Replace("runs = 6", "runs = 6\ntest-samples = 3000"));
+        var outFolder = Path.Combine(folder, "out");
+        var (exit, output, error) = CliRunner.Run("compare", path, "--out", outFolder);
+        Assert.True(exit == 0, error);
+        Assert.Contains("independent check, risk on a test sample of 3000 inputs", output);
+        Assert.Equal("t,risk_mean,risk_stderr,norm_mean,norm_stderr,distance_mean,distance_stderr,test_risk_mean,test_risk_stderr,test_risk_se_mean,test_risk_se_stderr,lr_mean,lr_stderr,runs",
+            File.ReadLines(Path.Combine(outFolder, "sgd.csv")).First());
+        var compare = File.ReadAllLines(Path.Combine(outFolder, "compare.csv"));
+        Assert.EndsWith("test_risk_mean,test_risk_stderr,test_relative_gap,test_gap_in_stderr", compare[0]);
+        // At t = 0 every run prices the same weights on the same sample: the runs agree, the sample's error remains.
+        var first = compare[1].Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(first[7] > 0 && Math.Abs(first[6] - first[1]) < 5 * first[7], compare[1]);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "run.json")));
+        Assert.Equal(3000, run.RootElement.GetProperty("test_sample").GetProperty("inputs").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("-1", "simulation.test-samples: must be at least 0")]
+    [InlineData("20000000", "simulation.test-samples: must be at most 10,000,000")]
+    public void TestSampleSizeOutsideItsRangeIsAUserError(string value, string expected)
+    {
+        var folder = CliRunner.TempFolder();
+        var path = CliRunner.WriteProblem(folder, Problem.Replace("runs = 6", "runs = 6\ntest-samples = " + value));
+        var (exit, _, error) = CliRunner.Run("simulate", path, "--out", Path.Combine(folder, "out"));
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error);
+        Assert.False(Directory.Exists(Path.Combine(folder, "out")));
+    }
+
+    [Fact]
     public void CompareWithoutArgumentRunsTheBuiltInExample()
     {
         var outFolder = Path.Combine(CliRunner.TempFolder(), "out");
