@@ -252,6 +252,20 @@ module EmitCSharp =
         let last = m.Gradient.Length
         sb.Append(body indent sampleInputs roots (fun i code -> if i = last then sprintf "return %s;" code else sprintf "gradient[%d] = %s;" i code)) |> ignore
         line "    }"
+        let vars = Kinks.variables m.StudentDirections m.TeacherDirections m.NoiseCount
+        let kinks (prefix: string) (exprs: Expr list) =
+            match fst (Kinks.forms vars exprs) with
+            | [] -> ()
+            | forms ->
+                line ""
+                line (sprintf "    public override int %sKinkCount => %d;" prefix forms.Length)
+                line ""
+                line (sprintf "    public override void Write%sKinks(ReadOnlySpan<double> y, Span<double> rows)" prefix)
+                line "    {"
+                let roots = forms |> List.collect (fun f -> f.Coefficients @ [ f.Offset ])
+                sb.Append(body indent sampleInputs roots (fun i code -> sprintf "rows[%d] = %s;" i code)) |> ignore
+                line "    }"
+        kinks "" (m.Loss :: m.Gradient)
         match m.NoiseAverage with
         | Some avg ->
             line ""
@@ -269,6 +283,7 @@ module EmitCSharp =
                     else sprintf "return %s;" code)
             ) |> ignore
             line "    }"
+            kinks "Averaged" (avg.Loss :: avg.Gradient @ List.concat avg.Fisher)
         | None -> ()
         match m.ExpectedLoss with
         | Some e ->

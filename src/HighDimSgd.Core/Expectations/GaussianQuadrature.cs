@@ -25,6 +25,11 @@ public sealed class GaussianQuadrature
     private readonly double[] _symmetric, _eigenvalues, _eigenvectors, _work, _factor, _x, _centered, _gradient, _empty;
     private readonly double[] _factored;
     private int _factoredRank = -1;
+    // Kinks and jumps of the integrand (LossModel.WriteKinks): split rules on a triangular factor instead of the tensor rule.
+    private readonly int _kinkCount;
+    // Indexed by the effective dimension: the orders fall with it.
+    private readonly SplitGaussianRule[]? _split;
+    private readonly double[] _kinks, _splitForms;
 
     /// <summary>Prepares rules for every effective dimension the model can reach.</summary>
     public GaussianQuadrature(LossModel model, QuadratureOptions? options = null)
@@ -59,7 +64,30 @@ public sealed class GaussianQuadrature
         _centered = new double[_n];
         _gradient = new double[_l];
         _empty = [];
+        _kinkCount = _averaged ? model.AveragedKinkCount : model.KinkCount;
+        var splitDimension = _n + _noise;
+        if (_kinkCount > 0 && Options.SplitAtKinks && splitDimension <= Options.MaxSplitDimension)
+        {
+            _split = new SplitGaussianRule[splitDimension + 1];
+            for (var d = 1; d <= splitDimension; d++)
+            {
+                var (half, piece) = Options.SplitOrders(d);
+                _split[d] = new SplitGaussianRule(d, half, piece);
+            }
+            _kinks = new double[_kinkCount * model.KinkRowLength];
+            _splitForms = new double[_kinkCount * (splitDimension + 1)];
+        }
+        else
+        {
+            _kinks = _splitForms = [];
+        }
     }
+
+    /// <summary>
+    /// True when the model's integrand has kinks or jumps on hyperplanes and this instance integrates it by rules split
+    /// there (<see cref="SplitGaussianRule"/>), not by the tensor rule.
+    /// </summary>
+    public bool SplitsAtKinks => _split is not null;
 
     /// <summary>Accuracy settings.</summary>
     public QuadratureOptions Options { get; }
@@ -135,6 +163,11 @@ public sealed class GaussianQuadrature
     private void Integrate(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, ReadOnlySpan<double> labels,
         GaussianMoments result, MomentKinds kinds)
     {
+        if (_split is not null)
+        {
+            IntegrateSplit(mean, covariance, labels, result, kinds);
+            return;
+        }
         var rank = FactorCovariance(covariance);
         if (rank + _noise >= _rules.Length && _lattice is not null)
         {
@@ -144,7 +177,60 @@ public sealed class GaussianQuadrature
         }
         var rule = _rules[rank + _noise];
         result.EffectiveDimension = rank + _noise;
+        Accumulate(rule, mean, labels, result, kinds, rank);
+    }
 
+    /// <summary>
+    /// The rules split at the model's kink hyperplanes: B factored triangularly in the order (r, r*), so that a kink of
+    /// one coordinate depends on that coordinate's variable and the ones before it, and each hyperplane moved into the
+    /// variables z of x = M + L z (noise variables keep their own).
+    /// </summary>
+    private void IntegrateSplit(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, ReadOnlySpan<double> labels,
+        GaussianMoments result, MomentKinds kinds)
+    {
+        var rank = FactorTriangular(covariance);
+        var dimension = rank + _noise;
+        result.EffectiveDimension = dimension;
+        if (_averaged) _model.WriteAveragedKinks(labels, _kinks);
+        else _model.WriteKinks(labels, _kinks);
+        var width = _model.KinkRowLength;
+        for (var f = 0; f < _kinkCount; f++)
+        {
+            var a = _kinks.AsSpan(f * width, width);
+            var c = _splitForms.AsSpan(f * (dimension + 1), dimension + 1);
+            var offset = a[^1];
+            for (var i = 0; i < _n; i++) offset += a[i] * mean[i];
+            for (var k = 0; k < rank; k++)
+            {
+                double sum = 0;
+                for (var i = 0; i < _n; i++) sum += a[i] * _factor[i * _n + k];
+                c[k] = sum;
+            }
+            for (var j = 0; j < _noise; j++) c[rank + j] = a[_n + _integratedNoise[j]];
+            c[dimension] = offset;
+        }
+        if (dimension == 0)
+        {
+            Accumulate(StandardNormalRule.Point0, mean, labels, result, kinds, 0);
+            return;
+        }
+        // A variable's scale: the largest standard deviation it carries into a coordinate (noise variables: 1).
+        Span<double> scales = stackalloc double[dimension];
+        for (var k = 0; k < dimension; k++)
+        {
+            var scale = 1.0;
+            if (k < rank)
+                for (var i = 0; i < _n; i++) scale = Math.Max(scale, Math.Abs(_factor[i * _n + k]));
+            scales[k] = scale;
+        }
+        var rule = _split![dimension];
+        rule.Build(dimension, _splitForms, _kinkCount, scales);
+        Accumulate(rule, mean, labels, result, kinds, rank);
+    }
+
+    private void Accumulate(IQuadratureRule rule, ReadOnlySpan<double> mean, ReadOnlySpan<double> labels,
+        GaussianMoments result, MomentKinds kinds, int rank)
+    {
         var wantLoss = (kinds & MomentKinds.Loss) != 0;
         var wantGradient = (kinds & MomentKinds.Gradient) != 0;
         var wantFisher = (kinds & MomentKinds.Fisher) != 0;
@@ -197,6 +283,40 @@ public sealed class GaussianQuadrature
             _centered[i] = offset;
             _x[i] = mean[i] + offset;
         }
+    }
+
+    /// <summary>
+    /// B = L L^T with L lower triangular in the order of the coordinates, a coordinate whose variance the earlier ones
+    /// already explain (to <see cref="QuadratureOptions.RankTolerance"/> of the largest variance) getting no column of its
+    /// own; writes the columns into the factor and returns their number.
+    /// </summary>
+    private int FactorTriangular(ReadOnlySpan<double> covariance)
+    {
+        if (_factoredRank >= 0 && covariance.SequenceEqual(_factored)) return _factoredRank;
+        _factoredRank = -1;
+        Array.Clear(_factor);
+        var largest = 0.0;
+        for (var i = 0; i < _n; i++) largest = Math.Max(largest, covariance[i * _n + i]);
+        var threshold = Options.RankTolerance * largest;
+        var rank = 0;
+        for (var i = 0; i < _n; i++)
+        {
+            var residual = covariance[i * _n + i];
+            for (var k = 0; k < rank; k++) residual -= _factor[i * _n + k] * _factor[i * _n + k];
+            if (!(residual > threshold)) continue;
+            var pivot = Math.Sqrt(residual);
+            _factor[i * _n + rank] = pivot;
+            for (var j = i + 1; j < _n; j++)
+            {
+                var s = covariance[j * _n + i];
+                for (var k = 0; k < rank; k++) s -= _factor[j * _n + k] * _factor[i * _n + k];
+                _factor[j * _n + rank] = s / pivot;
+            }
+            rank++;
+        }
+        covariance.CopyTo(_factored);
+        _factoredRank = rank;
+        return rank;
     }
 
     /// <summary>

@@ -30,6 +30,29 @@ public sealed record QuadratureOptions
     /// <summary>Beyond <see cref="MaxTensorDimension"/>, use the rank-1 lattice rule (default) instead of Smolyak grids.</summary>
     public bool UseLatticeBeyondTensor { get; init; } = true;
 
+    /// <summary>
+    /// Integrate a model whose integrand has kinks or jumps on hyperplanes (relu, abs, step, sign, max and min of linear
+    /// forms) by rules split there (<see cref="SplitGaussianRule"/>), up to <see cref="MaxSplitDimension"/> dimensions.
+    /// </summary>
+    public bool SplitAtKinks { get; init; } = true;
+
+    /// <summary>Largest effective dimension integrated by split rules; beyond, the tensor or lattice rule as for smooth models.</summary>
+    public int MaxSplitDimension { get; init; } = 3;
+
+    /// <summary>
+    /// Split rules in 1 or 2 dimensions: nodes of the half-range rule on each tail of an axis, and Gauss-Legendre nodes per
+    /// finite piece. (8, 10) integrates products of relus and steps to about 1e-10 with 3000-6200 points; for two
+    /// directions correlated at rho -> 1 the integral over one leaves a steep change of width sqrt(1 - rho^2) in the other,
+    /// and the error grows to about 2e-6 for a product of steps at rho = 0.999 (4e-9 for relus).
+    /// </summary>
+    public (int HalfRange, int Piece) SplitOrdersLowDimensions { get; init; } = (8, 10);
+
+    /// <summary>Split rules in 3 dimensions: (10, 8) gives 1e-10 to 1e-7 on orthant probabilities with 16,000-64,000 points.</summary>
+    public (int HalfRange, int Piece) SplitOrdersThreeDimensions { get; init; } = (10, 8);
+
+    /// <summary>The split rule's orders for an effective dimension.</summary>
+    public (int HalfRange, int Piece) SplitOrders(int dimension) => dimension <= 2 ? SplitOrdersLowDimensions : SplitOrdersThreeDimensions;
+
     /// <summary>Eigenvalues of B at or below this fraction of the largest are dropped (the Gaussian lives on the rest).</summary>
     public double RankTolerance { get; init; } = SmallSymmetric.DefaultRelativeTolerance;
 
@@ -53,6 +76,9 @@ public sealed record QuadratureOptions
     {
         if (OrderLowDimensions < 1 || OrderThreeDimensions < 1 || OrderFourDimensions < 1)
             throw new ArgumentException("Gauss-Hermite orders must be positive.");
+        if (SplitOrdersLowDimensions.HalfRange < 1 || SplitOrdersLowDimensions.Piece < 1 ||
+            SplitOrdersThreeDimensions.HalfRange < 1 || SplitOrdersThreeDimensions.Piece < 1)
+            throw new ArgumentException("Split rule orders must be positive.");
         if (MaxTensorDimension < 0) throw new ArgumentException("MaxTensorDimension must be non-negative.");
         if (SparseGridLevel < 1) throw new ArgumentException("SparseGridLevel must be at least 1.");
         if (!(RankTolerance >= 0 && RankTolerance < 1)) throw new ArgumentException("RankTolerance must be in [0, 1).");

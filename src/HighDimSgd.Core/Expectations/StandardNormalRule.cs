@@ -4,7 +4,7 @@ namespace HighDimSgd.Core.Expectations;
 /// A cubature rule for <c>E g(Z)</c>, <c>Z ~ N(0, I_d)</c>: points (row-major, d per point) and weights.
 /// Immutable once built.
 /// </summary>
-public sealed class StandardNormalRule
+public sealed class StandardNormalRule : IQuadratureRule
 {
     private readonly double[] _points;
     private readonly double[] _weights;

@@ -84,6 +84,31 @@ public abstract class LossModel
         Span<double> gradient, Span<double> fisher) =>
         throw new InvalidOperationException($"Model '{Name}' averages no noise variable in closed form.");
 
+    /// <summary>
+    /// Number of hyperplanes <c>a . (r, r*, eps) + a0 = 0</c> across which the integrand of <see cref="LossAndGradient"/>
+    /// may have a kink or a jump (the linear arguments of abs, sign, step, relu, max and min); 0 when it is smooth.
+    /// </summary>
+    public virtual int KinkCount => 0;
+
+    /// <summary>
+    /// Writes the <see cref="KinkCount"/> hyperplanes for free labels <paramref name="y"/>, each as a row of
+    /// <see cref="KinkRowLength"/> numbers: the coefficients of r1..rl, r*1..r*l*, eps1..epsm, then a0.
+    /// </summary>
+    public virtual void WriteKinks(ReadOnlySpan<double> y, Span<double> rows)
+    {
+    }
+
+    /// <summary>As <see cref="KinkCount"/>, for the integrand of <see cref="AveragedMoments"/> (the averaged noise is gone).</summary>
+    public virtual int AveragedKinkCount => 0;
+
+    /// <summary>As <see cref="WriteKinks"/>, for <see cref="AveragedMoments"/>: coefficients of averaged noise variables are 0.</summary>
+    public virtual void WriteAveragedKinks(ReadOnlySpan<double> y, Span<double> rows)
+    {
+    }
+
+    /// <summary>Numbers per kink row: l + l* + m coefficients and the offset.</summary>
+    public int KinkRowLength => StudentDirections + TeacherDirections + NoiseCount + 1;
+
     /// <summary>True when <see cref="ExpectedLoss"/> is a closed form of E f under (r, r*) ~ N(0, B), eps ~ N(0, 1).</summary>
     public virtual bool HasClosedFormLoss => false;
 

@@ -62,6 +62,17 @@ public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel
         return (((-1.0) * r1 * t2) + global::HighDimSgd.Models.SpecialFunctions.Softplus(r1));
     }
 
+    public override int KinkCount => 1;
+
+    public override void WriteKinks(ReadOnlySpan<double> y, Span<double> rows)
+    {
+        double c1 = this.c1;
+        rows[0] = 0.0;
+        rows[1] = 1.0;
+        rows[2] = c1;
+        rows[3] = 0.0;
+    }
+
     public override global::System.Collections.Generic.IReadOnlyList<int> AveragedNoise { get; } = [0];
 
     public override double AveragedMoments(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y, Span<double> gradient, Span<double> fisher)

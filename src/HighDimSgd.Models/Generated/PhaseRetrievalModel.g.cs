@@ -43,6 +43,18 @@ public sealed class PhaseRetrievalModel : global::HighDimSgd.Core.Models.LossMod
         return (0.5 * global::HighDimSgd.Models.SpecialFunctions.Square(t3));
     }
 
+    public override int KinkCount => 2;
+
+    public override void WriteKinks(ReadOnlySpan<double> y, Span<double> rows)
+    {
+        rows[0] = 1.0;
+        rows[1] = 0.0;
+        rows[2] = 0.0;
+        rows[3] = 0.0;
+        rows[4] = 1.0;
+        rows[5] = 0.0;
+    }
+
     public override bool HasClosedFormLoss => true;
 
     /// <summary>E f = 0.5*B11 + 0.5*B22 - 2*B12*asin(B12/sqrt(B11*B22))/pi - 2*sqrt(max(B11*B22 - B12^2, 0))/pi</summary>
