@@ -12,7 +12,7 @@ namespace HighDimSgd.Core.Dynamics;
 /// </summary>
 public static class StatisticsCatalog
 {
-    private static readonly ConditionalWeakTable<DriftEvaluator, ArgmaxError> ArgmaxRules = new();
+    private static readonly ConditionalWeakTable<DriftEvaluator, ArgmaxError[]> ArgmaxRules = new();
 
     /// <summary>Every statistic name accepted in <c>[output] statistics</c>.</summary>
     public static IReadOnlyList<string> Known { get; } =
@@ -20,6 +20,12 @@ public static class StatisticsCatalog
         "risk", "lr", "norm", "overlap", "distance", "alignment", "lr_threshold",
         "mean_overlap", "class_risk", "classification_error", "moment1", "moment2", "moment3", "moment4",
     ];
+
+    /// <summary>
+    /// The error estimate (about a 99.5% bound) <c>classification_error</c> meets for one-hot labels at each checkpoint:
+    /// 5x below the 1e-3 it is promised to; 1e-4 costs twice the points (15 classes: about 0.5 s more per solve).
+    /// </summary>
+    public const double ClassificationErrorTolerance = 2e-4;
 
     /// <summary>Highest power j of a <c>momentj</c> statistic, tr(X K^j X^T).</summary>
     public const int MaxMoment = 4;
@@ -181,17 +187,27 @@ public static class StatisticsCatalog
     /// P(wrong class) = sum_c p_c P_c(wrong): the sign of r for binary labels 1/0, the argmax of r for one-hot labels.
     /// Both read the preactivations: this is the error of the student outputs g when g is increasing in r (g = r).
     /// </summary>
+    /// <remarks>
+    /// One-hot: each class has its own <see cref="ArgmaxError"/> rule, seeded by its index, so the classes' errors are
+    /// independent and that of the sum is sqrt(sum_c p_c^2 e_c^2); each class's tolerance
+    /// <see cref="ClassificationErrorTolerance"/> / sqrt(sum_c p_c^2) makes it at most that.
+    /// </remarks>
     private static double ClassificationError(DriftEvaluator evaluator)
     {
         var setup = evaluator.Setup;
         if (setup.StudentDirections == 1) return BinaryError(evaluator);
-        var rule = ArgmaxRules.GetValue(evaluator, e => new ArgmaxError(e.Setup.StudentDirections));
+        var rules = ArgmaxRules.GetValue(evaluator, e =>
+        {
+            var classes = e.Setup.Classes;
+            var tolerance = ClassificationErrorTolerance / Math.Sqrt(classes.Sum(c => c.Probability * c.Probability));
+            return [.. Enumerable.Range(0, classes.Count).Select(c => new ArgmaxError(e.Setup.StudentDirections, tolerance, seed: c))];
+        });
         double error = 0;
         for (var c = 0; c < setup.Classes.Count; c++)
         {
             var correct = Array.IndexOf(setup.Classes[c].Labels, 1.0);
             error += setup.Classes[c].Probability *
-                     rule.Probability(evaluator.Parameters.Means[c], evaluator.Parameters.Covariances[c], setup.StateSize, correct);
+                     rules[c].Estimate(evaluator.Parameters.Means[c], evaluator.Parameters.Covariances[c], setup.StateSize, correct).Probability;
         }
         return error;
     }

@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace HighDimSgd.Core.Expectations;
 
 /// <summary>
-/// The standard normal CDF and its inverse to about 1e-16 relative, for the sequential conditioning of
-/// <see cref="Dynamics.Mixtures.ArgmaxError"/>, which calls each l - 1 times per lattice point: Math.NET's
-/// (Boost-derived, with argument checks and a location-scale wrapper) took about 240 ns a call in a fresh process.
+/// The standard normal CDF, scalar to about 1e-16 relative (Math.NET's, Boost-derived with argument checks and a
+/// location-scale wrapper, took about 240 ns a call in a fresh process), and the CDF and its inverse four at a time to
+/// about 1e-7 and 1e-9 relative, for the integrand of <see cref="Dynamics.Mixtures.ArgmaxError"/>, which calls each
+/// l - 1 times per point and needs neither branches nor full precision (Math.NET has no vector form).
 /// </summary>
 public static class StandardNormal
 {
@@ -81,47 +85,72 @@ public static class StandardNormal
     }
 
     /// <summary>
-    /// Phi^-1(p) by Wichura's AS 241 (PPND16, Appl. Statist. 37, 1988), about 1e-16 relative; -inf at 0, +inf at 1 and
-    /// NaN outside [0, 1].
+    /// Phi(x) per lane from erfc by the Chebyshev-fitted formula of Numerical Recipes (erfcc, 2nd ed., section 6.2):
+    /// relative error below 1.2e-7 everywhere, including both tails, with one exponential and no branch.
     /// </summary>
-    public static double Quantile(double p)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Cdf(Vector256<double> x)
     {
-        if (!(p >= 0 && p <= 1)) return double.NaN;
-        if (p == 0) return double.NegativeInfinity;
-        if (p == 1) return double.PositiveInfinity;
-        var q = p - 0.5;
-        if (Math.Abs(q) <= 0.425)
-        {
-            var r = 0.180625 - q * q;
-            return q * (((((((2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r + 6.7265770927008700853e4) * r
-                             + 4.5921953931549871457e4) * r + 1.3731693765509461125e4) * r + 1.9715909503065514427e3) * r
-                         + 1.3314166789178437745e2) * r + 3.3871328727963666080e0)
-                   / (((((((5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r + 3.9307895800092710610e4) * r
-                           + 2.1213794301586595867e4) * r + 5.3941960214247511077e3) * r + 6.8718700749205790830e2) * r
-                       + 4.2313330701600911252e1) * r + 1);
-        }
-        var tail = Math.Sqrt(-Math.Log(q < 0 ? p : 1 - p));
-        double value;
-        if (tail <= 5)
-        {
-            var r = tail - 1.6;
-            value = (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r + 2.41780725177450611770e-1) * r
-                          + 1.27045825245236838258e0) * r + 3.64784832476320460504e0) * r + 5.76949722146069140550e0) * r
-                      + 4.63033784615654529590e0) * r + 1.42343711074968357734e0)
-                    / (((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r + 1.51986665636164571966e-2) * r
-                            + 1.48103976427480074590e-1) * r + 6.89767334985100004550e-1) * r + 1.67638483018380384940e0) * r
-                        + 2.05319162663775882187e0) * r + 1);
-        }
-        else
-        {
-            var r = tail - 5;
-            value = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 1.24266094738807843860e-3) * r
-                          + 2.65321895265761230930e-2) * r + 2.96560571828504891230e-1) * r + 1.78482653991729133580e0) * r
-                      + 5.46378491116411436990e0) * r + 6.65790464350110377720e0)
-                    / (((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r + 1.84631831751005468180e-5) * r
-                            + 7.86869131145613259100e-4) * r + 1.48753612908506148525e-2) * r + 1.36929880922735805310e-1) * r
-                        + 5.99832206555887937690e-1) * r + 1);
-        }
-        return q < 0 ? -value : value;
+        // Phi(x) = erfc(u) / 2 with u = -x / sqrt 2; z = |u|.
+        var z = Vector256.Abs(x) * Vector256.Create(InverseSqrt2);
+        var t = Vector256<double>.One / Vector256.FusedMultiplyAdd(Vector256.Create(0.5), z, Vector256<double>.One);
+        var poly = Vector256.Create(0.17087277);
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(-0.82215223));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(1.48851587));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(-1.13520398));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(0.27886807));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(-0.18628806));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(0.09678418));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(0.37409196));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(1.00002368));
+        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(-1.26551223));
+        // erfc(z) / 2 for z >= 0: Phi of the non-positive lanes of x; 1 - it for the positive ones.
+        var half = Vector256.Create(0.5) * t * Vector256.Exp(poly - z * z);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<double>.Zero), Vector256<double>.One - half, half);
+    }
+
+    /// <summary>
+    /// Phi^-1(p) per lane for p in (0, 1) by P. J. Acklam's rational approximations (2003): relative error below
+    /// 1.15e-9 down to the smallest doubles; the tail branch is computed when a lane needs it, and selected.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Quantile(Vector256<double> p)
+    {
+        const double low = 0.02425;
+        var q = p - Vector256.Create(0.5);
+        var r = q * q;
+        var num = Vector256.Create(-3.969683028665376e+01);
+        num = Vector256.FusedMultiplyAdd(num, r, Vector256.Create(2.209460984245205e+02));
+        num = Vector256.FusedMultiplyAdd(num, r, Vector256.Create(-2.759285104469687e+02));
+        num = Vector256.FusedMultiplyAdd(num, r, Vector256.Create(1.383577518672690e+02));
+        num = Vector256.FusedMultiplyAdd(num, r, Vector256.Create(-3.066479806614716e+01));
+        num = Vector256.FusedMultiplyAdd(num, r, Vector256.Create(2.506628277459239e+00));
+        var den = Vector256.Create(-5.447609879822406e+01);
+        den = Vector256.FusedMultiplyAdd(den, r, Vector256.Create(1.615858368580409e+02));
+        den = Vector256.FusedMultiplyAdd(den, r, Vector256.Create(-1.556989798598866e+02));
+        den = Vector256.FusedMultiplyAdd(den, r, Vector256.Create(6.680131188771972e+01));
+        den = Vector256.FusedMultiplyAdd(den, r, Vector256.Create(-1.328068155288572e+01));
+        den = Vector256.FusedMultiplyAdd(den, r, Vector256<double>.One);
+        var central = num * q / den;
+        // Tails: s = sqrt(-2 log min(p, 1 - p)), Phi^-1 = -+ c(s) / d(s); skipped when no lane is in one.
+        var upper = Vector256.GreaterThan(q, Vector256<double>.Zero);
+        var tail = Vector256.ConditionalSelect(upper, Vector256<double>.One - p, p);
+        var inTail = Vector256.LessThan(tail, Vector256.Create(low));
+        if (inTail == Vector256<double>.Zero) return central;
+        var s = Vector256.Sqrt(Vector256.Create(-2.0) * Vector256.Log(tail));
+        var c = Vector256.Create(-7.784894002430293e-03);
+        c = Vector256.FusedMultiplyAdd(c, s, Vector256.Create(-3.223964580411365e-01));
+        c = Vector256.FusedMultiplyAdd(c, s, Vector256.Create(-2.400758277161838e+00));
+        c = Vector256.FusedMultiplyAdd(c, s, Vector256.Create(-2.549732539343734e+00));
+        c = Vector256.FusedMultiplyAdd(c, s, Vector256.Create(4.374664141464968e+00));
+        c = Vector256.FusedMultiplyAdd(c, s, Vector256.Create(2.938163982698783e+00));
+        var d = Vector256.Create(7.784695709041462e-03);
+        d = Vector256.FusedMultiplyAdd(d, s, Vector256.Create(3.224671290700398e-01));
+        d = Vector256.FusedMultiplyAdd(d, s, Vector256.Create(2.445134137142996e+00));
+        d = Vector256.FusedMultiplyAdd(d, s, Vector256.Create(3.754408661907416e+00));
+        d = Vector256.FusedMultiplyAdd(d, s, Vector256<double>.One);
+        var lower = c / d;
+        var tails = Vector256.ConditionalSelect(upper, -lower, lower);
+        return Vector256.ConditionalSelect(inTail, tails, central);
     }
 }
