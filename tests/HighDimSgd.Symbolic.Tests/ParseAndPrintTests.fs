@@ -1,7 +1,6 @@
 module HighDimSgd.Symbolic.Tests.ParseAndPrintTests
 
 open System
-open FsCheck.Xunit
 open HighDimSgd.Symbolic
 open HighDimSgd.Symbolic.Tests.Support
 open Xunit
@@ -53,31 +52,34 @@ let ``precedence: unary minus binds looser than power, power is right associativ
     Assert.Equal(7.0, at 2.0 "1 + r*3")
     Assert.Equal(1e-5 * 2.0, at 2.0 "1e-5*r")
 
-[<Property(MaxTest = 300, Replay = "(11,13)")>]
-let ``print then parse gives the same simplified expression`` (seed: int) =
-    let rng = Random seed
-    let e = Simplify.simplify (randomExpr rng 4)
-    let printed = Print.infix e
-    match Parse.parse printed with
-    | Error err -> failwithf "%s does not parse: %s" printed err.Message
-    | Ok back ->
-        let again = Simplify.simplify back
-        if again <> e then failwithf "round trip changed %s into %s" printed (Print.infix again)
-        // The LaTeX printer handles every node too.
-        Assert.False(String.IsNullOrEmpty(Print.latex e))
+[<Fact>]
+let ``print then parse gives the same simplified expression`` () =
+    checkCounted (11UL, 13UL) 300 0.0 (fun seed ->
+        let rng = Random seed
+        let e = Simplify.simplify (randomExpr rng 4)
+        let printed = Print.infix e
+        match Parse.parse printed with
+        | Error err -> failwithf "%s does not parse: %s" printed err.Message
+        | Ok back ->
+            let again = Simplify.simplify back
+            if again <> e then failwithf "round trip changed %s into %s" printed (Print.infix again)
+            // The LaTeX printer handles every node too.
+            Assert.False(String.IsNullOrEmpty(Print.latex e))
+            [ Checked ])
 
-[<Property(MaxTest = 300, Replay = "(17,19)")>]
-let ``simplification preserves the value`` (seed: int) =
-    let rng = Random seed
-    let e = randomExpr rng 4
-    let p = randomPoint rng
-    let before = Evaluate.eval p.Env e
-    let after = Evaluate.eval p.Env (Simplify.simplify e)
-    // A NaN before may become a number after: the simplifier cancels x - x even where x overflows (documented in
-    // docs/formula-language.md). A finite or infinite value must be kept.
-    Double.IsNaN before
-    || (Double.IsInfinity before && after = before)
-    || abs (before - after) <= 1e-9 * (1.0 + abs before)
+[<Fact>]
+let ``simplification preserves the value`` () =
+    checkCounted (17UL, 19UL) 300 0.05 (fun seed ->
+        let rng = Random seed
+        let e = randomExpr rng 4
+        let p = randomPoint rng
+        let before = Evaluate.eval p.Env e
+        let after = Evaluate.eval p.Env (Simplify.simplify e)
+        // A NaN before may become a number after: the simplifier cancels x - x even where x overflows (documented in
+        // docs/formula-language.md); such a point is skipped (and counted). A finite or infinite value must be kept.
+        if Double.IsNaN before then [ Skipped ]
+        elif (Double.IsInfinity before && after = before) || abs (before - after) <= 1e-9 * (1.0 + abs before) then [ Checked ]
+        else failwithf "simplifying %s changed its value at r = %A, rstar = %A, eps = %A from %g to %g" (Print.infix e) p.R p.RStar p.Eps before after)
 
 [<Fact>]
 let ``simplifier collects terms and powers and drops neutral elements`` () =
@@ -94,6 +96,42 @@ let ``simplifier collects terms and powers and drops neutral elements`` () =
     Assert.Equal("rstar*r^5", s "r^2*rstar*r^3")
     Assert.Equal("sqrt(2)", s "2^0.5")
     Assert.Equal("r", s "log(exp(r))")
+
+/// Identities of the non-smooth functions the simplifier might use, in X, which the test replaces by r, r - 1, r*rstar and
+/// 2*r - rstar. With sign(0) = 0 and step(0) = 0 several that hold almost everywhere fail at X = 0 (sign(X)^2 = 1,
+/// step(X) + step(-X) = 1, X/abs(X) = sign(X)): the simplified form must have the formula's value there too.
+let private kinkTemplates =
+    [ "sign(X)^2"; "sign(X)^4"; "sign(X)^3"; "sign(X)^-2"; "sign(X)^2 - 1"; "1 - sign(X)^2"; "sign(X)*sign(X)"
+      "sign(X)^2*X"; "sign(X)^2*abs(X)"; "sign(X)*abs(X)"; "abs(X)*sign(X)^3"; "sign(X)*abs(X)^3"; "sign(X)^5*abs(X)"
+      "X*sign(X)"; "abs(X)/X"; "X/abs(X)"; "X/abs(X) - sign(X)"; "abs(X)/X - sign(X)"
+      "step(X) + step(-X)"; "1 - step(X) - step(-X)"; "step(X)*step(-X)"; "step(X)^2"; "step(X)^3*sign(X)"
+      "step(X)*sign(X)"; "step(X) - step(-X)"; "step(2*X)"; "step(-X)"; "step(X)*X"; "sign(-2*X)"; "abs(-3*X)"
+      "relu(3*X)"; "relu(X) - relu(-X)"; "relu(X) + relu(-X)"; "relu(X)/X"; "sign(abs(X))"; "abs(abs(X))"
+      "abs(sign(X))"; "sign(sign(X))"; "abs(X)^2"; "abs(X)^4"; "abs(X)^3"; "sqrt(X^2)"; "abs(X^2)"; "max(X, -X)"
+      "min(X, X)"; "max(X, 0)"; "sign(X)^2*sign(-X)"; "(sign(X)*abs(X))^2"; "sign(X*X)"; "step(X*X)"; "abs(X)*abs(X)" ]
+
+[<Fact>]
+let ``simplification rules hold at kinks: both sides agree at X = 0 and elsewhere`` () =
+    let substitutions = [ "r"; "(r - 1)"; "(r*rstar)"; "(2*r - rstar)" ]
+    let points = [ 0.0, 0.7; -0.0, 0.7; 1.0, 0.7; 0.35, 0.7; 0.7, 0.0; -1.3, 2.1; 2.2, -0.4; 1.0, -3.0 ]
+    let env (r, rstar) v =
+        match v with
+        | Member(Student, _) -> r
+        | Member(Teacher, _) -> rstar
+        | _ -> nan
+    let same (a: float) (b: float) = (Double.IsNaN a && Double.IsNaN b) || a = b || abs (a - b) <= 1e-12 * (1.0 + abs a)
+    for x in substitutions do
+        // Each substitution meets its kink at one of the points at least.
+        Assert.Contains(points, fun p -> Evaluate.eval (env p) (Parse.parseOrFail x) = 0.0)
+        for template in kinkTemplates do
+            let text = template.Replace("X", x)
+            let formula = Parse.parseOrFail text
+            let simplified = Simplify.simplify formula
+            for p in points do
+                let before = Evaluate.eval (env p) formula
+                let after = Evaluate.eval (env p) simplified
+                if not (same before after) then
+                    failwithf "%s simplified to %s: %g before, %g after at (r, rstar) = %A" text (Print.infix simplified) before after p
 
 [<Fact>]
 let ``printers name single variables without index`` () =

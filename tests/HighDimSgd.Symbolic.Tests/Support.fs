@@ -2,6 +2,8 @@
 module HighDimSgd.Symbolic.Tests.Support
 
 open System
+open FsCheck
+open FsCheck.FSharp
 open HighDimSgd.Symbolic
 
 let r i = Var(Variable.r i)
@@ -109,3 +111,32 @@ let monteCarlo (rng: Random) (samples: int) (l: int) (b: float[,]) (f: Point -> 
     let mean = sum / float samples
     let variance = (sumSq / float samples - mean * mean) * float samples / float (samples - 1)
     mean, sqrt (max variance 0.0 / float samples)
+
+/// What a property found at one point: checked (and it held), or skipped (the point is not one where the property
+/// applies: the function is undefined there, or a kink lies within the finite-difference step).
+type Outcome =
+    | Checked
+    | Skipped
+
+/// Runs check on `cases` seeds, drawn over the whole int range by FsCheck from the fixed replay (seed, gamma): the same
+/// seeds on every run, and a failure (check throws, or returns false for a point) is reported with the case's seed and
+/// FsCheck's replay. check returns one Outcome per point it looked at; when more than maxSkipped (a fraction) of all
+/// points were skipped the property fails, so a guard that skips almost everything cannot make it pass.
+let checkCounted (replaySeed: uint64, replayGamma: uint64) (cases: int) (maxSkipped: float) (check: int -> Outcome list) =
+    let counts = [| 0; 0 |] // checked, skipped
+    let config =
+        Config.QuickThrowOnFailure
+            .WithMaxTest(cases)
+            .WithReplay(Some { Rnd = Rnd(replaySeed, replayGamma); Size = None })
+    let seeds = Arb.fromGen (Gen.choose (0, Int32.MaxValue))
+    let property =
+        Prop.forAll seeds (fun seed ->
+            for outcome in check seed do
+                match outcome with
+                | Checked -> counts[0] <- counts[0] + 1
+                | Skipped -> counts[1] <- counts[1] + 1
+            true)
+    Check.One(config, property)
+    let total = counts[0] + counts[1]
+    if total = 0 || float counts[1] > maxSkipped * float total then
+        failwithf "%d of %d points were skipped, more than the %g allowed: the property checks too little" counts[1] total maxSkipped
