@@ -136,16 +136,25 @@ public sealed class TestSampleEvaluator
     }
 
     /// <summary>
-    /// 1 for a wrong prediction, 1/2 for a tie (as the theory counts r = 0), else 0: the sign of r for one direction
-    /// (label 1 against 0), the argmax of r for one-hot labels.
+    /// The probability of a wrong prediction when ties are broken at random (as the theory counts them): the sign of r for
+    /// one direction (label 1 against 0; 1/2 at r = 0), the argmax of r for one-hot labels (1 - 1/k when the correct
+    /// output shares the maximum with k - 1 others).
     /// </summary>
     private static double Misclassified(ReadOnlySpan<double> r, double[] labels)
     {
         if (labels.Length == 0) return double.NaN;
         if (r.Length == 1) return r[0] == 0 ? 0.5 : (r[0] > 0) == (labels[0] == 1) ? 0 : 1;
-        var best = 0;
-        for (var a = 1; a < r.Length; a++) if (r[a] > r[best]) best = a;
-        return labels[best] == 1 ? 0 : 1;
+        var best = double.NegativeInfinity;
+        foreach (var value in r) best = Math.Max(best, value);
+        var ties = 0;
+        var correctTies = false;
+        for (var a = 0; a < r.Length; a++)
+        {
+            if (r[a] != best) continue;
+            ties++;
+            correctTies |= labels[a] == 1;
+        }
+        return correctTies ? 1 - 1.0 / ties : 1;
     }
 
     /// <summary>Mean and sample standard deviation / sqrt(N) (two passes: the values are at hand).</summary>

@@ -60,7 +60,8 @@ type Point =
         | Member(Noise, i) -> p.Eps[i - 1]
         | Member(Label, i) -> p.Y[i - 1]
         | Covariance(i, j) -> p.B[i - 1, j - 1]
-        | Member(Output, _) -> nan
+        // Outputs are substituted before evaluation and parameters are bound by the cards: neither has a value here.
+        | Member((Output | Parameter), _) -> nan
 
 let randomPoint (rng: Random) =
     { R = Array.init 3 (fun _ -> normal rng)

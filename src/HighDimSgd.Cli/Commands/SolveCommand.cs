@@ -47,6 +47,7 @@ internal static class SolveCommand
             ["integrator"] = theory.Integrator,
             ["choice"] = theory.Choice,
             ["compression_error_estimate"] = theory.CompressionError,
+            ["quadrature_error_estimate"] = theory.QuadratureError,
             ["status"] = theory.Status.ToString(),
             ["stop_time"] = theory.StopTime,
             ["stop_reason"] = theory.StopReason,

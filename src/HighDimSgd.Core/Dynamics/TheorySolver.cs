@@ -52,6 +52,12 @@ public sealed record SolverOptions(
 
     /// <summary>Gaussian expectation rule (null: defaults).</summary>
     public QuadratureOptions? Quadrature { get; init; }
+
+    /// <summary>
+    /// Largest relative change of the Gaussian expectations under rules of twice the order (checked at the first, middle
+    /// and last output) before a solve warns.
+    /// </summary>
+    public double QuadratureTolerance { get; init; } = 1e-5;
 }
 
 /// <summary>
@@ -67,6 +73,7 @@ public sealed record TheoryResult(
     string Integrator,
     string Choice,
     double? CompressionError,
+    double QuadratureError,
     OdeStatus Status,
     double StopTime,
     string? StopReason,
@@ -237,6 +244,13 @@ public static class TheorySolver
         }
         if (result.CompressionError > options.CompressionTolerance)
             result = result with { Choice = result.Choice + $"; WARNING: compression error estimate {result.CompressionError:G2} is above {options.CompressionTolerance:G2}" };
+        if (!(result.QuadratureError <= options.QuadratureTolerance))
+            result = result with
+            {
+                Choice = result.Choice + $"; WARNING: the Gaussian expectations change by {result.QuadratureError:G2} (relative) under rules of twice " +
+                         $"the order, above {options.QuadratureTolerance:G2}: the curves may be off by about that much (in 1 or 2 effective dimensions " +
+                         "raise solver.quadrature-order; write kinks as relu, abs, sign, step, max or min of linear forms so that they are split)",
+            };
         progress?.Report(1.0);
         return result with { WallTime = clock.Elapsed };
     }
@@ -286,6 +300,8 @@ public static class TheorySolver
         var kernel = new double[setup.StateSize * setup.StateSize];
         var rows = new double[solution.Count][];
         var errorRule = representation is EigenRepresentation { HasErrorRule: true } compressed ? new CompressionErrorEstimate(setup, compressed) : null;
+        var quadratureCheck = new QuadratureCheck(setup, options.Quadrature);
+        var checkedStates = new HashSet<int> { 0, solution.Count / 2, solution.Count - 1 };
         for (var i = 0; i < solution.Count; i++)
         {
             system.Evaluate(solution.Times[i], solution.State(i));
@@ -301,9 +317,10 @@ public static class TheorySolver
             rows[i] = new double[columns.Length];
             StatisticsCatalog.Compute(columns, system.Evaluator, system.Rate, rows[i], blocks);
             errorRule?.Add(solution.State(i), system.Evaluator);
+            if (checkedStates.Contains(i)) quadratureCheck.Add(system.Evaluator);
         }
         return new TheoryResult([.. solution.Times], columns, rows, representation.Method, representation.Description,
-            name, $"{reason}; {integratorReason}", errorRule?.Estimate, solution.Status, solution.StopTime, solution.StopReason,
+            name, $"{reason}; {integratorReason}", errorRule?.Estimate, quadratureCheck.Estimate, solution.Status, solution.StopTime, solution.StopReason,
             solution.Statistics, TimeSpan.Zero);
     }
 }

@@ -53,7 +53,7 @@ public sealed class GaussianQuadrature
             _rules[d] = d <= Options.MaxTensorDimension
                 ? StandardNormalRule.Tensor(d, Options.TensorOrder(d))
                 : StandardNormalRule.Smolyak(d, Options.SparseGridLevel);
-        _lattice = Options.UseLatticeBeyondTensor && _n + _noise > Options.MaxTensorDimension ? new LatticeGaussianRule(model) : null;
+        _lattice = Options.UseLatticeBeyondTensor && _n + _noise > Options.MaxTensorDimension ? new LatticeGaussianRule(model, Options.LatticePoints) : null;
         _symmetric = new double[_n * _n];
         _eigenvalues = new double[_n];
         _eigenvectors = new double[_n * _n];

@@ -53,6 +53,9 @@ public sealed record QuadratureOptions
     /// <summary>The split rule's orders for an effective dimension.</summary>
     public (int HalfRange, int Piece) SplitOrders(int dimension) => dimension <= 2 ? SplitOrdersLowDimensions : SplitOrdersThreeDimensions;
 
+    /// <summary>Points (a prime) of the rank-1 lattice rule beyond the tensor range.</summary>
+    public int LatticePoints { get; init; } = 2039;
+
     /// <summary>Eigenvalues of B at or below this fraction of the largest are dropped (the Gaussian lives on the rest).</summary>
     public double RankTolerance { get; init; } = SmallSymmetric.DefaultRelativeTolerance;
 
@@ -79,6 +82,7 @@ public sealed record QuadratureOptions
         if (SplitOrdersLowDimensions.HalfRange < 1 || SplitOrdersLowDimensions.Piece < 1 ||
             SplitOrdersThreeDimensions.HalfRange < 1 || SplitOrdersThreeDimensions.Piece < 1)
             throw new ArgumentException("Split rule orders must be positive.");
+        if (LatticePoints < 7) throw new ArgumentException("The lattice rule needs at least 7 points.");
         if (MaxTensorDimension < 0) throw new ArgumentException("MaxTensorDimension must be non-negative.");
         if (SparseGridLevel < 1) throw new ArgumentException("SparseGridLevel must be at least 1.");
         if (!(RankTolerance >= 0 && RankTolerance < 1)) throw new ArgumentException("RankTolerance must be in [0, 1).");
