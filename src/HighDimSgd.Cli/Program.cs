@@ -50,6 +50,7 @@ public static class Program
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(CriticalLrCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(SweepTaskCommand.Create());

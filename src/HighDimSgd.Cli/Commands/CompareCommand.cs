@@ -117,7 +117,7 @@ internal static class CompareCommand
     // Each dimension is a full compare; more than this is a sweep.
     private const int MaxStudyDimensions = 32;
 
-    private static int[]? ParseDimensions(string? text)
+    internal static int[]? ParseDimensions(string? text)
     {
         if (text is null) return null;
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
