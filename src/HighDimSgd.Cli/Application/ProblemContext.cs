@@ -227,7 +227,15 @@ public sealed class ProblemContext
         var nodes = s.ContourNodes ?? 128;
         if (method == "contour" && ContourRepresentation.Unresolved(Dynamics, nodes) is { } unresolved)
             throw new UserErrorException($"{Problem.SourcePath}: solver.method = \"contour\": {unresolved}");
-        var quadrature = s.QuadratureOrder is { } order ? new QuadratureOptions { OrderLowDimensions = order } : null;
+        var defaults = QuadratureOptions.Default;
+        var quadrature = s.QuadratureOrder is null && s.QuadratureOrderThreeDimensions is null && s.QuadratureOrderFourDimensions is null
+            ? null
+            : defaults with
+            {
+                OrderLowDimensions = s.QuadratureOrder ?? defaults.OrderLowDimensions,
+                OrderThreeDimensions = s.QuadratureOrderThreeDimensions ?? defaults.OrderThreeDimensions,
+                OrderFourDimensions = s.QuadratureOrderFourDimensions ?? defaults.OrderFourDimensions,
+            };
         var options = new SolverOptions(method, s.RelativeTolerance, s.AbsoluteTolerance, nodes)
         {
             Quadrature = quadrature,

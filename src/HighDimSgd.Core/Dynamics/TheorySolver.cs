@@ -248,8 +248,9 @@ public static class TheorySolver
             result = result with
             {
                 Choice = result.Choice + $"; WARNING: the Gaussian expectations change by {result.QuadratureError:G2} (relative) under rules of twice " +
-                         $"the order, above {options.QuadratureTolerance:G2}: the curves may be off by about that much (in 1 or 2 effective dimensions " +
-                         "raise solver.quadrature-order; write kinks as relu, abs, sign, step, max or min of linear forms so that they are split)",
+                         $"the order, above {options.QuadratureTolerance:G2}: the curves may be off by about that much (raise solver.quadrature-order, " +
+                         "quadrature-order-3d or quadrature-order-4d for 1-2, 3 or 4 effective dimensions; write kinks as relu, abs, sign, step, " +
+                         "max or min of linear forms so that they are split)",
             };
         progress?.Report(1.0);
         return result with { WallTime = clock.Elapsed };

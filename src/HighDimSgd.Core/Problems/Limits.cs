@@ -31,6 +31,12 @@ public static class Limits
     /// <summary>Largest <c>simulation.runs</c> (and <c>--runs</c>).</summary>
     public const int MaxRuns = 1_000_000;
 
+    /// <summary>Largest <c>solver.quadrature-order-3d</c>: 64^3 = 262,144 points per expectation.</summary>
+    public const int MaxQuadratureOrderThreeDimensions = 64;
+
+    /// <summary>Largest <c>solver.quadrature-order-4d</c>: 32^4 = 1,048,576 points per expectation.</summary>
+    public const int MaxQuadratureOrderFourDimensions = 32;
+
     /// <summary>Largest <c>simulation.test-samples</c> (the sample's memory, N x d numbers, is checked as well).</summary>
     public const int MaxTestSamples = 10_000_000;
 

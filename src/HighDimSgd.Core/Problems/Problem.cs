@@ -231,6 +231,12 @@ public sealed record SolverSpec(
     bool? Stiff)
 {
     public static SolverSpec Default { get; } = new(SolverMethod.Auto, 1e-7, 1e-10, null, null, null);
+
+    /// <summary>Gauss-Hermite nodes per axis for 3 effective dimensions (null: the default, 16).</summary>
+    public int? QuadratureOrderThreeDimensions { get; init; }
+
+    /// <summary>Gauss-Hermite nodes per axis for 4 effective dimensions (null: the default, 10).</summary>
+    public int? QuadratureOrderFourDimensions { get; init; }
 }
 
 /// <summary><c>[simulation]</c>, optional.</summary>

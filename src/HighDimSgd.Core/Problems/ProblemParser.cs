@@ -468,7 +468,7 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
 
     private static SolverSpec Solver(TomlSection section)
     {
-        section.RequireKnownKeys(["method", "rtol", "atol", "quadrature-order", "contour-nodes", "stiff"]);
+        section.RequireKnownKeys(["method", "rtol", "atol", "quadrature-order", "quadrature-order-3d", "quadrature-order-4d", "contour-nodes", "stiff"]);
         var defaults = SolverSpec.Default;
         var rtol = PositiveNumber(section, "rtol", defaults.RelativeTolerance);
         if (rtol < Limits.MinRelativeTolerance)
@@ -484,7 +484,13 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
             atol,
             quadratureOrder,
             contourNodes,
-            section.Has("stiff") ? section.Boolean("stiff", false) : null);
+            section.Has("stiff") ? section.Boolean("stiff", false) : null)
+        {
+            QuadratureOrderThreeDimensions = section.Has("quadrature-order-3d")
+                ? PositiveInteger(section, "quadrature-order-3d", Limits.MaxQuadratureOrderThreeDimensions) : null,
+            QuadratureOrderFourDimensions = section.Has("quadrature-order-4d")
+                ? PositiveInteger(section, "quadrature-order-4d", Limits.MaxQuadratureOrderFourDimensions) : null,
+        };
     }
 
     private static SimulationSpec Simulation(TomlSection section)

@@ -79,6 +79,8 @@ public sealed class ProblemLoaderTests
             rtol = 1e-9
             atol = 1e-12
             quadrature-order = 24
+            quadrature-order-3d = 30
+            quadrature-order-4d = 12
             contour-nodes = 64
             stiff = true
 
@@ -103,7 +105,7 @@ public sealed class ProblemLoaderTests
         Assert.Equal((50, TimeSpacing.Log, 0.02), (problem.Output.Checkpoints, problem.Output.Spacing, problem.Output.LogStart));
         Assert.Equal(["risk", "lr", "norm:head"], problem.Output.Statistics);
         Assert.Equal([new IndexBlock("head", 0, 0.5), new IndexBlock("rest", 0.5, 1)], problem.Output.Blocks);
-        Assert.Equal(new SolverSpec(SolverMethod.Contour, 1e-9, 1e-12, 24, 64, true), problem.Solver);
+        Assert.Equal(new SolverSpec(SolverMethod.Contour, 1e-9, 1e-12, 24, 64, true) { QuadratureOrderThreeDimensions = 30, QuadratureOrderFourDimensions = 12 }, problem.Solver);
         Assert.Equal(new SimulationSpec(7, 99), problem.Simulation);
     }
 
