@@ -211,6 +211,5 @@ public static class Verification
         return (b, [.. Enumerable.Range(0, n * n).Select(k => factor[k / n, k % n])]);
     }
 
-    private static double Normal(Random rng) =>
-        Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+    private static double Normal(Random rng) => MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1);
 }

@@ -40,6 +40,8 @@ public sealed class SplitGaussianRule : IQuadratureRule
     private readonly double[] _z;
     private readonly double[][] _splits;
     private readonly List<double>[] _cuts;
+    private readonly List<double[]> _pool = [];
+    private int _rented;
     private double[] _points, _weights;
     private int _count;
 
@@ -94,7 +96,14 @@ public sealed class SplitGaussianRule : IQuadratureRule
             _cuts[k].Clear();
             for (var c = -cuts; c <= cuts; c++) _cuts[k].Add(c * length);
         }
-        for (var f = 0; f < formCount; f++) Add(forms.Slice(f * (dimension + 1), dimension + 1).ToArray(), dimension, _levels);
+        // Hyperplanes live in buffers reused by every Build: it runs once per expectation, inside the ODE's right-hand side.
+        _rented = 0;
+        for (var f = 0; f < formCount; f++)
+        {
+            var form = Rent();
+            forms.Slice(f * (dimension + 1), dimension + 1).CopyTo(form);
+            Add(form, dimension, _levels);
+        }
         for (var k = dimension - 1; k > 0; k--)
         {
             var level = _levels[k];
@@ -102,7 +111,7 @@ public sealed class SplitGaussianRule : IQuadratureRule
             for (var a = 0; a < level.Count; a++)
                 for (var b = a + 1; b < level.Count; b++)
                 {
-                    var crossing = new double[dimension + 1];
+                    var crossing = Rent();
                     for (var j = 0; j <= dimension; j++) crossing[j] = level[a][j] / level[a][k] - level[b][j] / level[b][k];
                     crossing[k] = 0;
                     Add(crossing, dimension, _levels);
@@ -119,7 +128,8 @@ public sealed class SplitGaussianRule : IQuadratureRule
                 if (!(form[k] * form[k] < rest)) continue;
                 foreach (var t in dimension <= 2 ? SweepPointsLow : SweepPointsThree)
                 {
-                    var guide = (double[])form.Clone();
+                    var guide = Rent();
+                    form.AsSpan(0, dimension + 1).CopyTo(guide);
                     guide[dimension] += t * form[k];
                     guide[k] = 0;
                     Add(guide, dimension, _guides);
@@ -128,6 +138,13 @@ public sealed class SplitGaussianRule : IQuadratureRule
         }
         _count = 0;
         Expand(0, dimension, 1.0);
+    }
+
+    /// <summary>A buffer of the widest row (only the first dimension + 1 entries are used), valid until the next Build.</summary>
+    private double[] Rent()
+    {
+        if (_rented == _pool.Count) _pool.Add(new double[_dimension + 1]);
+        return _pool[_rented++];
     }
 
     /// <summary>Files a hyperplane under its last variable, scaled to a largest coefficient of 1 (once: duplicates add no split).</summary>
