@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Expectations;
 namespace HighDimSgd.Models;
 
 /// <summary>
@@ -54,8 +55,8 @@ public static class SpecialFunctions
         return e / (1.0 + e);
     }
 
-    /// <summary>Error function (MathNet.Numerics).</summary>
-    public static double Erf(double x) => MathNet.Numerics.SpecialFunctions.Erf(x);
+    /// <summary>Error function (W. J. Cody's approximations, <see cref="StandardNormal.Erf"/>).</summary>
+    public static double Erf(double x) => StandardNormal.Erf(x);
 
     /// <summary>
     /// arcsin of a correlation: the argument is clamped to [-1, 1] (rounding can push |rho| past 1), and

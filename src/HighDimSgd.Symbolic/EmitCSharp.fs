@@ -283,6 +283,11 @@ module EmitCSharp =
                     else sprintf "return %s;" code)
             ) |> ignore
             line "    }"
+            line ""
+            line "    public override double AveragedLoss(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y)"
+            line "    {"
+            sb.Append(body indent sampleInputs [ avg.Loss ] (fun _ code -> sprintf "return %s;" code)) |> ignore
+            line "    }"
             kinks "Averaged" (avg.Loss :: avg.Gradient @ List.concat avg.Fisher)
         | None -> ()
         match m.ExpectedLoss with

@@ -55,11 +55,17 @@ public static class SimulationFactory
             var blocks = setup.Blocks.Count > 0 ? new BlockOverlaps(setup.Blocks, setup.Classes.Count, setup.StateSize) : null;
             var means = setup.Classes.Select(c => c.Mean).ToArray();
             var powers = theoryColumns.Select(StatisticsCatalog.MomentPower).Where(j => j > 0).Distinct().ToArray();
+            var needed = StatisticsCatalog.NeededMoments(theoryColumns);
             var onTest = test is null ? null : new TestSampleEvaluator(test, setup.Model, setup.Classes);
             return (overlaps, values) =>
             {
                 blocks?.FromWeights(overlaps.Weights.Span, setup.Dimension, means);
-                EvaluateAt(drift, overlaps, ReadOnlySpan<double>.Empty);
+                if (needed == MomentKinds.All) EvaluateAt(drift, overlaps, ReadOnlySpan<double>.Empty);
+                else
+                {
+                    CopyOverlaps(drift.Parameters, overlaps, ReadOnlySpan<double>.Empty);
+                    if (needed != 0) drift.EvaluateMoments(needed);
+                }
                 foreach (var j in powers)
                     drift.Parameters.StudentKernelMoments[j] = StudentKernelMoment(overlaps.Weights.Span, setup, j);
                 StatisticsCatalog.Compute(theoryColumns, drift, double.NaN, values, blocks);
@@ -210,7 +216,12 @@ public static class SimulationFactory
     /// <summary>Evaluates the ODE's coefficients at the exact overlaps of simulated weights.</summary>
     private static void EvaluateAt(DriftEvaluator drift, OverlapSnapshot overlaps, ReadOnlySpan<double> squaredKernel)
     {
-        var p = drift.Parameters;
+        CopyOverlaps(drift.Parameters, overlaps, squaredKernel);
+        drift.Evaluate();
+    }
+
+    private static void CopyOverlaps(OrderParameters p, OverlapSnapshot overlaps, ReadOnlySpan<double> squaredKernel)
+    {
         overlaps.Norms.CopyTo(p.Gram, 0);
         for (var c = 0; c < overlaps.Covariances.Length; c++)
         {
@@ -219,6 +230,5 @@ public static class SimulationFactory
         }
         p.HasSquaredKernel = !squaredKernel.IsEmpty;
         squaredKernel.CopyTo(p.SquaredKernel);
-        drift.Evaluate();
     }
 }

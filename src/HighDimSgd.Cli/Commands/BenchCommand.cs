@@ -54,7 +54,7 @@ internal static class BenchCommand
             var sgd = Best(n, () => simulator.Run(1), out var sgdFirst);
             var steps = setup.StepCount;
             var perCoordinate = sgd / steps / context.Dimension;
-            var floor = new SgdFloor(FloorDimension(context.Dimension)).SecondsPerStepAndCoordinate(FloorSteps(context.Dimension), Math.Max(n, 3));
+            var floor = new SgdFloor(context.Dimension).SecondsPerStepAndCoordinate(FloorSteps(context.Dimension), Math.Max(n, 3));
             Console.Out.WriteLine($"problem: {context.Problem.Title}; d = {context.Dimension}, T = {setup.Horizon:G4}, {steps} SGD steps");
             Console.Out.WriteLine($"fixed cost (process start to problem ready: runtime, parsing, derivation, model): {fixedCost * 1e3:F0} ms");
             Console.Out.WriteLine($"ODE  ({theory!.Description}, {theory.Steps.Accepted} steps): {ode * 1e3:F1} ms (first of {n}: {odeFirst * 1e3:F1} ms)");
@@ -129,9 +129,6 @@ internal static class BenchCommand
         }
         return best;
     }
-
-    /// <summary>The floor kernel's dimension: d rounded up to its chunk of 8 coordinates.</summary>
-    private static int FloorDimension(int d) => Math.Max(8, (d + 7) / 8 * 8);
 
     /// <summary>About 2e7 coordinate updates per timing, at least 10 steps.</summary>
     private static long FloorSteps(int d) => Math.Max(10L, (long)(2e7 / d));

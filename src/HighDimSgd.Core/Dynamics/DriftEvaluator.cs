@@ -102,6 +102,16 @@ public sealed class DriftEvaluator
         FillContext();
     }
 
+    /// <summary>
+    /// Only the class moments <paramref name="kinds"/> at <see cref="Parameters"/> (e.g. the loss for a risk): the drift and
+    /// schedule inputs are left as they were.
+    /// </summary>
+    public void EvaluateMoments(MomentKinds kinds)
+    {
+        for (var c = 0; c < _classes; c++)
+            _quadrature.Compute(Parameters.Means[c], Parameters.Covariances[c], _setup.Classes[c].Labels, Moments[c], kinds & _kinds);
+    }
+
     private void FillContext()
     {
         double growth = 0, decrease = 0;

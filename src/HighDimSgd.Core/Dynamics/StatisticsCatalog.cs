@@ -1,3 +1,4 @@
+using HighDimSgd.Core.Expectations;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using HighDimSgd.Core.Dynamics.Mixtures;
@@ -92,6 +93,23 @@ public static class StatisticsCatalog
             else columns.Add(name.Replace(':', '_'));
         }
         return [.. columns];
+    }
+
+    /// <summary>
+    /// What <see cref="Compute"/> reads of an evaluator for <paramref name="columns"/> besides its overlaps: the loss for
+    /// risks, everything (<see cref="MomentKinds.All"/>, with the drift) for lr_threshold, nothing for overlaps, norms,
+    /// errors and moments of the kernel. Simulated runs evaluate only that much at their checkpoints.
+    /// </summary>
+    public static MomentKinds NeededMoments(IReadOnlyList<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        MomentKinds needed = 0;
+        foreach (var column in columns)
+        {
+            if (column == "lr_threshold") return MomentKinds.All;
+            if (column == "risk" || column.StartsWith("risk_class", StringComparison.Ordinal)) needed |= MomentKinds.Loss;
+        }
+        return needed;
     }
 
     /// <summary>Writes the values of <paramref name="columns"/> (from <see cref="Columns"/>) at the evaluator's last state.</summary>

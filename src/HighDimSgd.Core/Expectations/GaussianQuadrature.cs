@@ -242,6 +242,11 @@ public sealed class GaussianQuadrature
 
         var r = _x.AsSpan(0, _l);
         var rstar = _x.AsSpan(_l);
+        if (kinds == MomentKinds.Loss)
+        {
+            result.Loss = AccumulateLoss(rule, mean, labels, rank);
+            return;
+        }
         for (var p = 0; p < rule.Count; p++)
         {
             var z = rule.Point(p);
@@ -271,6 +276,31 @@ public sealed class GaussianQuadrature
             }
         }
         if (wantLoss) result.Loss = loss;
+    }
+
+    /// <summary>E f alone (a risk): the model's loss without its gradient, so nothing else is computed per point.</summary>
+    private double AccumulateLoss(IQuadratureRule rule, ReadOnlySpan<double> mean, ReadOnlySpan<double> labels, int rank)
+    {
+        var r = _x.AsSpan(0, _l);
+        var rstar = _x.AsSpan(_l);
+        double loss = 0;
+        for (var p = 0; p < rule.Count; p++)
+        {
+            var z = rule.Point(p);
+            MapToState(mean, z[..rank], rank);
+            double f;
+            if (_averaged)
+            {
+                for (var k = 0; k < _integratedNoise.Length; k++) _eps[_integratedNoise[k]] = z[rank + k];
+                f = _model.AveragedLoss(r, rstar, _eps, labels);
+            }
+            else
+            {
+                f = _model.Loss(r, rstar, z[rank..], labels);
+            }
+            loss += rule.Weight(p) * f;
+        }
+        return loss;
     }
 
     /// <summary>x = M + L z, with L the columns sqrt(lambda_k) v_k kept by the factorisation; also stores x - M.</summary>

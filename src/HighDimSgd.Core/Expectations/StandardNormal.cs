@@ -13,6 +13,9 @@ public static class StandardNormal
 {
     private const double InverseSqrtPi = 0.56418958354775628695, InverseSqrt2 = 0.70710678118654752440;
 
+    // exp(-(k/16)^2) for the multiples of 1/16 up to erfc's cut-off 26.6: one exponential of erfc's two read from a table.
+    private static readonly double[] GaussianAtSixteenths = [.. Enumerable.Range(0, 26 * 16 + 11).Select(k => Math.Exp(-(k / 16.0) * (k / 16.0)))];
+
     /// <summary>Phi(x) = erfc(-x / sqrt 2) / 2.</summary>
     public static double Cdf(double x) => 0.5 * Erfc(-x * InverseSqrt2);
 
@@ -24,19 +27,7 @@ public static class StandardNormal
     {
         var y = Math.Abs(x);
         double result;
-        if (y <= 0.46875)
-        {
-            var z = y * y;
-            var num = 1.85777706184603153e-1 * z;
-            var den = z;
-            num = (num + 3.16112374387056560e00) * z;
-            den = (den + 2.36012909523441209e01) * z;
-            num = (num + 1.13864154151050156e02) * z;
-            den = (den + 2.44024637934444173e02) * z;
-            num = (num + 3.77485237685302021e02) * z;
-            den = (den + 1.28261652607737228e03) * z;
-            return 1 - x * (num + 3.20937758913846947e03) / (den + 2.84423683343917062e03);
-        }
+        if (y <= 0.46875) return 1 - x * ErfRatio(y * y);
         if (y <= 4)
         {
             var num = 2.15311535474403846e-8 * y;
@@ -78,10 +69,38 @@ public static class StandardNormal
             // erfc(26.6) < 1e-309: below the smallest normal double (NaN stays NaN).
             return double.IsNaN(x) ? x : x > 0 ? 0 : 2;
         }
-        var rounded = Math.Truncate(y * 16) / 16;
+        var sixteenths = (int)(y * 16);
+        var rounded = sixteenths / 16.0;
         var remainder = (y - rounded) * (y + rounded);
-        result *= Math.Exp(-rounded * rounded) * Math.Exp(-remainder);
+        result *= GaussianAtSixteenths[sixteenths] * Math.Exp(-remainder);
         return x < 0 ? 2 - result : result;
+    }
+
+    /// <summary>
+    /// erf(x) by the same approximations (Math.NET's took about 180 ns a call, most of the time of a quadrature over an
+    /// averaged noisy step teacher): erf(x) = x R(x^2) on |x| &lt;= 0.46875, full relative precision near 0; 1 - erfc(|x|)
+    /// with the sign of x beyond, where erf is at least 0.49 and the subtraction loses nothing.
+    /// </summary>
+    public static double Erf(double x)
+    {
+        var y = Math.Abs(x);
+        if (y <= 0.46875) return x * ErfRatio(y * y);
+        var complement = 1 - Erfc(y);
+        return x < 0 ? -complement : complement;
+    }
+
+    /// <summary>Cody's rational function R(z), erf(x) = x R(x^2) on |x| &lt;= 0.46875.</summary>
+    private static double ErfRatio(double z)
+    {
+        var num = 1.85777706184603153e-1 * z;
+        var den = z;
+        num = (num + 3.16112374387056560e00) * z;
+        den = (den + 2.36012909523441209e01) * z;
+        num = (num + 1.13864154151050156e02) * z;
+        den = (den + 2.44024637934444173e02) * z;
+        num = (num + 3.77485237685302021e02) * z;
+        den = (den + 1.28261652607737228e03) * z;
+        return (num + 3.20937758913846947e03) / (den + 2.84423683343917062e03);
     }
 
     /// <summary>

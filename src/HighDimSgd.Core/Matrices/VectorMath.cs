@@ -89,4 +89,25 @@ public static class VectorMath
         var lnM = Vector256.FusedMultiplyAdd(2 * s * s2, p, 2 * s);
         return Vector256.FusedMultiplyAdd(e, Vector256.Create(Ln2High), Vector256.FusedMultiplyAdd(e, Vector256.Create(Ln2Low), lnM));
     }
+
+    /// <summary>
+    /// ln x per lane to about 2 ulp of single precision for positive normal x (the Box-Muller radius of NormalSampler, eight
+    /// lanes a vector). The same reduction as the double overload, m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(s), by its
+    /// series to s^9 (the next term is below 3e-9 relative); ln 2 is split in two so that e ln 2 keeps its bits up to e = -126.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LogPositive(Vector256<float> x)
+    {
+        var bits = x.AsInt32();
+        var exponent = ((bits - Vector256.Create(0x3F3504F3 - (127 << 23))) >> 23) - Vector256.Create(127);
+        var m = (bits - (exponent << 23)).AsSingle();
+        var e = Vector256.ConvertToSingle(exponent);
+        var s = (m - Vector256<float>.One) / (m + Vector256<float>.One);
+        var s2 = s * s;
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(1f / 9), s2, Vector256.Create(1f / 7));
+        p = Vector256.FusedMultiplyAdd(p, s2, Vector256.Create(1f / 5));
+        p = Vector256.FusedMultiplyAdd(p, s2, Vector256.Create(1f / 3));
+        var lnM = Vector256.FusedMultiplyAdd(2 * s * s2, p, 2 * s);
+        return Vector256.FusedMultiplyAdd(e, Vector256.Create(0.693359375f), Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), lnM));
+    }
 }

@@ -85,6 +85,17 @@ public abstract class LossModel
         throw new InvalidOperationException($"Model '{Name}' averages no noise variable in closed form.");
 
     /// <summary>
+    /// The averaged f of <see cref="AveragedMoments"/> alone (a risk needs no gradient); generated models compute only it,
+    /// others fall back to the full moments.
+    /// </summary>
+    public virtual double AveragedLoss(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y)
+    {
+        Span<double> gradient = stackalloc double[StudentDirections];
+        Span<double> fisher = stackalloc double[StudentDirections * StudentDirections];
+        return AveragedMoments(r, rstar, eps, y, gradient, fisher);
+    }
+
+    /// <summary>
     /// Number of hyperplanes <c>a . (r, r*, eps) + a0 = 0</c> across which the integrand of <see cref="LossAndGradient"/>
     /// may have a kink or a jump (the linear arguments of abs, sign, step, relu, max and min); 0 when it is smooth.
     /// </summary>

@@ -93,4 +93,17 @@ public sealed class LogisticModel : global::HighDimSgd.Core.Models.LossModel
         fisher[0] = ((t5 * global::HighDimSgd.Models.SpecialFunctions.Square(t6)) + (0.5 * t3 * global::HighDimSgd.Models.SpecialFunctions.Square(t7)));
         return ((0.5 * (((-1.0) * r1) + t8) * t3) + (t5 * t8));
     }
+
+    public override double AveragedLoss(ReadOnlySpan<double> r, ReadOnlySpan<double> rstar, ReadOnlySpan<double> eps, ReadOnlySpan<double> y)
+    {
+        double r1 = r[0];
+        double rstar1 = rstar[0];
+        double c1 = this.c1;
+        double t0 = global::HighDimSgd.Models.SpecialFunctions.Softplus(r1);
+        double t1 = Math.Abs(c1);
+        double t2 = (0.7071067811865475 * rstar1 / (t1));
+        double t3 = global::HighDimSgd.Models.SpecialFunctions.Erf(t2);
+        double t4 = (t3 + 1.0);
+        return ((0.5 * (((-1.0) * r1) + t0) * t4) + ((((-0.5) * t4) + 1.0) * t0));
+    }
 }
