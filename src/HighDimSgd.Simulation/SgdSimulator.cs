@@ -99,29 +99,26 @@ internal sealed class SgdWorker : StudentTeacherWorker
         return mean;
     }
 
+    /// <summary>The schedule's warm-up samples, drawn at the initial weights and shown to the controller, no step taken.</summary>
+    protected override void WarmUp(NormalSampler sampler, StepSizeController controller)
+    {
+        for (var j = Setup.Schedule.WarmUpSamples(Dimension); j > 0; j--)
+        {
+            Draw(sampler, out var sample);
+            controller.Advance(0.0, TimeStep, sample);
+        }
+    }
+
     protected override bool Step(NormalSampler sampler, StepSizeController controller, double time)
     {
         var d = Dimension;
         var a = _sample.AsSpan();
-        // (r, r*) = W a, drawn and projected in one pass over the sample.
-        var c = _source.NextProjected(sampler, a, W, _projections);
-        var r = _projections.AsSpan(0, Students);
-        var rstar = _projections.AsSpan(Students);
-        var check = TensorPrimitives.Sum<double>(r);
-
-        if (_eps.Length > 0)
-        {
-            sampler.Fill(_eps);
-        }
-
-        var loss = _model.LossAndGradient(r, rstar, _eps, Setup.Classes[c].Labels, _gradient);
+        var loss = Draw(sampler, out var sample);
         _lossSum += loss;
         _lossCount++;
-        var gradientSquared = TensorPrimitives.Dot(_gradient, _gradient);
-        // ||G_k||_F^2 = ||grad_r f||^2 ||a||^2 for the rank-one sample gradient G_k = grad_r f a^T.
-        var sampleGradientNorm = Setup.Schedule.UsesGradientNorm ? gradientSquared * TensorPrimitives.Dot(a, a) : 0.0;
-        var gamma = controller.Advance(time, TimeStep, sampleGradientNorm);
-        if (!double.IsFinite(check + gradientSquared + gamma))
+        var check = TensorPrimitives.Sum<double>(_projections.AsSpan(0, Students)) + TensorPrimitives.Dot<double>(_gradient, _gradient);
+        var gamma = controller.Advance(time, TimeStep, sample);
+        if (!double.IsFinite(check + gamma))
         {
             return false;
         }
@@ -135,5 +132,32 @@ internal sealed class SgdWorker : StudentTeacherWorker
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Draws the next sample into <c>_sample</c>, its projections (r, r*) = W a and grad_r f into <c>_gradient</c>;
+    /// returns its loss and, in <paramref name="sample"/>, what the schedule reads of it.
+    /// </summary>
+    private double Draw(NormalSampler sampler, out StepSample sample)
+    {
+        var a = _sample.AsSpan();
+        // (r, r*) = W a, drawn and projected in one pass over the sample.
+        var c = _source.NextProjected(sampler, a, W, _projections);
+        var r = _projections.AsSpan(0, Students);
+        var rstar = _projections.AsSpan(Students);
+        if (_eps.Length > 0)
+        {
+            sampler.Fill(_eps);
+        }
+
+        var loss = _model.LossAndGradient(r, rstar, _eps, Setup.Classes[c].Labels, _gradient);
+        var schedule = Setup.Schedule;
+        // ||G_k||_F^2 = ||grad_r f||^2 ||a||^2 for the rank-one sample gradient G_k = grad_r f a^T.
+        var gradientNorm = schedule.UsesGradientNorm ? TensorPrimitives.Dot(_gradient, _gradient) * TensorPrimitives.Dot(a, a) : 0.0;
+        var decrease = schedule.UsesDistanceDecrease
+            ? TensorPrimitives.Dot<double>(_gradient, r) - TensorPrimitives.Dot<double>(_gradient, rstar[..Students])
+            : 0.0;
+        sample = new StepSample(gradientNorm, decrease);
+        return loss;
     }
 }

@@ -56,6 +56,9 @@ internal abstract class StudentTeacherWorker : RunWorker
     /// <summary>The mean sample loss since the previous checkpoint (NaN when the worker does not track it); resets it.</summary>
     protected virtual double TakeTrainingLoss() => double.NaN;
 
+    /// <summary>Shows the controller the schedule's warm-up samples before the first step (none unless overridden).</summary>
+    protected virtual void WarmUp(NormalSampler sampler, StepSizeController controller) { }
+
     /// <summary>Advances W by one step at time <paramref name="time"/>; false when the state stopped being finite.</summary>
     protected abstract bool Step(NormalSampler sampler, StepSizeController controller, double time);
 
@@ -66,6 +69,7 @@ internal abstract class StudentTeacherWorker : RunWorker
         var sampler = NormalSampler.ForRun(seed, runIndex);
         StartRun(sampler);
         var controller = Setup.Schedule.Start(Setup);
+        WarmUp(sampler, controller);
         var readsWeights = Setup.Schedule.ReadsWeights;
         var stepsPerNormCheck = Math.Max(1L, (long)Math.Round(1.0 / TimeStep));
         var nextCheckpoint = 0;

@@ -16,7 +16,7 @@ public class ScheduleTests
         {
             sum += norms[k];
             var expected = 2.0 / Math.Sqrt(9.0 + sum / (d * d));
-            Assert.Equal(expected, controller.Advance(k / (double)d, 1.0 / d, norms[k]), 14);
+            Assert.Equal(expected, controller.Advance(k / (double)d, 1.0 / d, new StepSample(norms[k])), 14);
             Assert.Equal(expected, controller.CurrentRate((k + 1) / (double)d), 14);
         }
     }
@@ -31,7 +31,7 @@ public class ScheduleTests
         double rate = 0;
         for (var k = 0; k < norms.Length; k++)
         {
-            rate = controller.Advance(k / (double)d, 1.0 / d, norms[k]);
+            rate = controller.Advance(k / (double)d, 1.0 / d, new StepSample(norms[k]));
         }
 
         // A_k = b^2 e^{-alpha (k+1)/d} + (1/d^2) sum_{j<=k} e^{-alpha (k-j)/d} ||G_j||^2.
@@ -51,7 +51,7 @@ public class ScheduleTests
         var schedule = new AdaGradNormSchedule(1, 1);
         var first = schedule.Start(5);
         var second = schedule.Start(5);
-        first.Advance(0, 0.2, 1e6);
+        first.Advance(0, 0.2, new StepSample(1e6));
         Assert.Equal(1.0, second.CurrentRate(0));
     }
 

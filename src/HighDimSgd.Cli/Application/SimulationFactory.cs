@@ -84,7 +84,7 @@ public static class SimulationFactory
             Init = setup.Init,
             Horizon = setup.OutputTimes[^1],
             CheckpointTimes = setup.OutputTimes,
-            Schedule = Schedule(context),
+            Schedule = Schedule(context, context.Problem.Simulation.StepEstimate),
             Statistics = evaluator,
         };
         if (testColumns.Length > 0) test = TestSample.Draw(sgd, context.Problem.Simulation.TestSamples, seed);
@@ -146,7 +146,8 @@ public static class SimulationFactory
 
     /// <summary>
     /// Homogenized SGD (theory.md section 8); single zero-mean Gaussian only. <paramref name="seed"/> draws the test sample
-    /// (the same as SGD's for the same seed).
+    /// (the same as SGD's for the same seed). It draws no samples to estimate a Polyak or line-search step from, so those
+    /// read its overlaps whatever <c>simulation.step-estimate</c> says.
     /// </summary>
     public static HomogenizedSetup Homogenized(ProblemContext context, ulong seed)
     {
@@ -157,7 +158,7 @@ public static class SimulationFactory
         var moments = new ThreadLocal<GaussianMoments>(() => new GaussianMoments(setup.StudentDirections, setup.TeacherDirections));
         return new HomogenizedSetup
         {
-            Problem = Sgd(context, seed),
+            Problem = Sgd(context, seed) with { Schedule = Schedule(context, StepEstimate.Oracle) },
             Drift = (covariance, cross, fisher) =>
             {
                 var m = moments.Value!;
@@ -168,12 +169,18 @@ public static class SimulationFactory
         };
     }
 
-    private static IStepSchedule Schedule(ProblemContext context)
+    /// <summary>
+    /// SGD's counterpart of the problem's schedule. Polyak and line search read the state: with
+    /// <see cref="StepEstimate.Samples"/> Polyak estimates its inputs from the samples SGD draws; with
+    /// <see cref="StepEstimate.Oracle"/> both evaluate the theory's own formula at the run's exact overlaps, which
+    /// checks the ODE against itself. Line search has no sample estimate, so it needs the oracle named.
+    /// </summary>
+    private static IStepSchedule Schedule(ProblemContext context, StepEstimate estimate)
     {
         var o = context.Problem.Optimizer;
         var dynamics = context.Dynamics;
 
-        // Polyak and line search: gamma_k is the ODE schedule's own formula evaluated at the run's exact overlaps,
+        // The oracle: gamma_k is the ODE schedule's own formula evaluated at the run's exact overlaps,
         // through a drift evaluator of the run's own (the evaluator keeps buffers and is not thread-safe).
         OverlapRateFunction OverlapRate()
         {
@@ -192,8 +199,13 @@ public static class SimulationFactory
             HighDimSgd.Core.Dynamics.AdaGradNormSchedule => new HighDimSgd.Simulation.AdaGradNormSchedule(o.LearningRate, o.B0),
             HighDimSgd.Core.Dynamics.RmsPropNormSchedule => new HighDimSgd.Simulation.RmsPropNormSchedule(o.LearningRate, o.B0, o.Decay),
             HighDimSgd.Core.Dynamics.FormulaSchedule formula => new HighDimSgd.Simulation.FormulaSchedule(formula.RateFunction, formula.Name),
-            PolyakSchedule polyak => new OverlapRateSchedule(polyak.Name, OverlapRate),
-            LineSearchSchedule search => new OverlapRateSchedule(search.Name, OverlapRate, needsSquaredKernel: search.NeedsCurvature),
+            PolyakSchedule when estimate == StepEstimate.Samples => new SamplePolyakSchedule(o.LearningRate),
+            PolyakSchedule polyak => new OverlapRateSchedule($"{polyak.Name} (oracle)", OverlapRate),
+            LineSearchSchedule when estimate == StepEstimate.Samples => throw new UserErrorException(
+                $"{context.Problem.SourcePath}: simulation.step-estimate: \"samples\" has no SGD estimate of the line-search step " +
+                "(||grad L||^2 and tr(E[hess f] I) from samples); set step-estimate = \"oracle\" to evaluate the theory's formula " +
+                "at each run's exact overlaps, which checks the ODE against itself"),
+            LineSearchSchedule search => new OverlapRateSchedule($"{search.Name} (oracle)", OverlapRate, needsSquaredKernel: search.NeedsCurvature),
             var other => throw new UserErrorException(
                 $"{context.Problem.SourcePath}: optimizer.schedule: '{other.Name}' has no SGD simulation"),
         };

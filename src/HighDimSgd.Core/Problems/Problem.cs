@@ -244,9 +244,26 @@ public sealed record SolverSpec(
 /// Size of the fixed test sample on which each SGD run's loss (and classification error) is averaged, independently of
 /// the theory's quadrature; 0: none.
 /// </param>
-public sealed record SimulationSpec(int Runs, long Seed, int TestSamples = 0)
+/// <param name="StepEstimate">Where simulated SGD's Polyak and line-search steps get their inputs.</param>
+public sealed record SimulationSpec(int Runs, long Seed, int TestSamples = 0, StepEstimate StepEstimate = StepEstimate.Samples)
 {
     public static SimulationSpec Default { get; } = new(20, 1);
+
+    /// <summary>Values of <c>simulation.step-estimate</c>, in the order of <see cref="Problems.StepEstimate"/>.</summary>
+    public static IReadOnlyList<string> StepEstimateNames { get; } = ["samples", "oracle"];
+}
+
+/// <summary><c>simulation.step-estimate</c>: how simulated SGD evaluates a step-size rule that reads the state.</summary>
+public enum StepEstimate
+{
+    /// <summary>Running averages over the samples SGD draws: an estimate the theory did not compute.</summary>
+    Samples,
+
+    /// <summary>
+    /// The theory's own rate formula at the exact overlaps of the run's weights: not a check of that formula, since
+    /// both sides share it.
+    /// </summary>
+    Oracle,
 }
 
 /// <summary>The parts of a problem that define its model: what <c>derive</c> reads.</summary>

@@ -495,14 +495,15 @@ internal sealed class ProblemParser(TomlSection root, string baseDirectory)
 
     private static SimulationSpec Simulation(TomlSection section)
     {
-        section.RequireKnownKeys(["runs", "seed", "test-samples"]);
+        section.RequireKnownKeys(["runs", "seed", "test-samples", "step-estimate"]);
         var runs = section.Has("runs") ? PositiveInteger(section, "runs", Limits.MaxRuns) : SimulationSpec.Default.Runs;
         var seed = section.Long("seed", SimulationSpec.Default.Seed);
         if (seed < 0) throw section.Error("seed", $"must be at least 0, got {seed}");
         var testSamples = section.Integer("test-samples", SimulationSpec.Default.TestSamples);
         if (testSamples < 0) throw section.Error("test-samples", $"must be at least 0 (0: no test sample), got {testSamples}");
         if (Limits.AtMost(testSamples, Limits.MaxTestSamples) is { } tooLarge) throw section.Error("test-samples", tooLarge);
-        return new SimulationSpec(runs, seed, testSamples);
+        var stepEstimate = (StepEstimate)section.Choice("step-estimate", SimulationSpec.StepEstimateNames, "samples");
+        return new SimulationSpec(runs, seed, testSamples, stepEstimate);
     }
 
     private static int PositiveInteger(TomlSection section, string key, int max = int.MaxValue)

@@ -193,7 +193,7 @@ internal sealed class HomogenizedWorker : StudentTeacherWorker
         var fisherTrace = _coefficients[^1];
 
         // The expected ||G||_F^2 of an SGD sample gradient, tr I(B) Tr K, feeds the adaptive schedules.
-        var gamma = controller.Advance(time, TimeStep, fisherTrace * _traceK);
+        var gamma = controller.Advance(time, TimeStep, new StepSample(fisherTrace * _traceK));
         if (!double.IsFinite(gamma + fisherTrace))
         {
             return false;

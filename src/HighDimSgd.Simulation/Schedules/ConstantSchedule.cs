@@ -30,6 +30,6 @@ public sealed class ConstantSchedule : IStepSchedule
     {
         public override double CurrentRate(double time) => rate;
 
-        public override double Advance(double time, double timeStep, double gradientSquaredNorm) => rate;
+        public override double Advance(double time, double timeStep, in StepSample sample) => rate;
     }
 }

@@ -28,6 +28,6 @@ public sealed class FormulaSchedule : IStepSchedule
     {
         public override double CurrentRate(double time) => rate(time);
 
-        public override double Advance(double time, double timeStep, double gradientSquaredNorm) => rate(time);
+        public override double Advance(double time, double timeStep, in StepSample sample) => rate(time);
     }
 }

@@ -12,6 +12,19 @@ public interface IStepSchedule
     /// <summary>True when the controller needs the sample gradient norm ||G_k||_F^2 at each step.</summary>
     bool UsesGradientNorm { get; }
 
+    /// <summary>
+    /// True when the controller needs the sample's distance-decrease term <c>grad_r f . (r - r*)</c> at each step
+    /// (needs a teacher with as many directions as the student).
+    /// </summary>
+    bool UsesDistanceDecrease => false;
+
+    /// <summary>
+    /// Samples the run shows the controller at the initial weights before the first step, through
+    /// <see cref="StepSizeController.Advance"/>, without taking those steps: rules that estimate their rate from past
+    /// samples have one before they step.
+    /// </summary>
+    int WarmUpSamples(int dimension) => 0;
+
     /// <summary>A fresh controller for one run in dimension <paramref name="dimension"/>.</summary>
     StepSizeController Start(int dimension);
 
@@ -39,10 +52,10 @@ public abstract class StepSizeController
     public abstract double CurrentRate(double time);
 
     /// <summary>
-    /// Takes one step of length <paramref name="timeStep"/> in t (1/d for SGD) whose sample gradient has squared
-    /// Frobenius norm <paramref name="gradientSquaredNorm"/>, and returns the step size to use for it.
+    /// Takes one step of length <paramref name="timeStep"/> in t (1/d for SGD) whose sample is summarised by
+    /// <paramref name="sample"/>, and returns the step size to use for it.
     /// </summary>
-    public abstract double Advance(double time, double timeStep, double gradientSquaredNorm);
+    public abstract double Advance(double time, double timeStep, in StepSample sample);
 
     /// <summary>
     /// Shows the current weights W = [X; X*] (rows of length d, students first) at <paramref name="time"/>; called only
@@ -51,3 +64,13 @@ public abstract class StepSizeController
     /// </summary>
     public virtual void Observe(ReadOnlySpan<double> weights, double time, bool exact) { }
 }
+
+/// <summary>
+/// What one SGD sample shows a step-size rule. Fields a schedule did not ask for
+/// (<see cref="IStepSchedule.UsesGradientNorm"/>, <see cref="IStepSchedule.UsesDistanceDecrease"/>) are 0.
+/// </summary>
+/// <param name="GradientSquaredNorm">||G_k||_F^2 of the sample gradient <c>G_k = grad_r f a_k^T</c>.</param>
+/// <param name="DistanceDecrease">
+/// <c>grad_r f . (r - r*)</c> at the sample: its mean is A, the rate at which the distance to the teacher falls.
+/// </param>
+public readonly record struct StepSample(double GradientSquaredNorm, double DistanceDecrease = 0);

@@ -103,7 +103,7 @@ internal sealed class OverlapRateController : StepSizeController
 
     public override double CurrentRate(double time) => _current;
 
-    public override double Advance(double time, double timeStep, double gradientSquaredNorm) => _current;
+    public override double Advance(double time, double timeStep, in StepSample sample) => _current;
 
     public override void Observe(ReadOnlySpan<double> weights, double time, bool exact)
     {

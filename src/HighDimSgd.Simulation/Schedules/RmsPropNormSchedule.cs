@@ -89,7 +89,7 @@ internal sealed class NormAccumulatingController(double eta, double initialAccum
 
     public override double CurrentRate(double time) => eta / Math.Sqrt(_accumulator);
 
-    public override double Advance(double time, double timeStep, double gradientSquaredNorm)
+    public override double Advance(double time, double timeStep, in StepSample sample)
     {
         if (timeStep != _lastTimeStep)
         {
@@ -97,7 +97,7 @@ internal sealed class NormAccumulatingController(double eta, double initialAccum
             _lastTimeStep = timeStep;
         }
 
-        _accumulator = _decay * _accumulator + timeStep * gradientSquaredNorm / dimension;
+        _accumulator = _decay * _accumulator + timeStep * sample.GradientSquaredNorm / dimension;
         return eta / Math.Sqrt(_accumulator);
     }
 }

@@ -229,6 +229,13 @@ public sealed class ProblemErrorTests
     }
 
     [Fact]
+    public void Misspelt_step_estimate_suggests_the_closest()
+    {
+        AssertError(Minimal + "\n[simulation]\nstep-estimate = \"sample\"\n", "simulation.step-estimate",
+            "unknown value \"sample\" (did you mean \"samples\"?); expected one of: samples, oracle");
+    }
+
+    [Fact]
     public void Statistic_on_an_undeclared_block()
     {
         AssertError(Minimal + "\n[output]\nstatistics = [\"norm:top\"]\n", "output.statistics[1]", "unknown block \"top\"; none are declared");

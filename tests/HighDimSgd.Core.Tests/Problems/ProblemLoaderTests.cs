@@ -109,6 +109,15 @@ public sealed class ProblemLoaderTests
         Assert.Equal(new SimulationSpec(7, 99), problem.Simulation);
     }
 
+    [Theory]
+    [InlineData("", StepEstimate.Samples)]
+    [InlineData("\n[simulation]\nstep-estimate = \"oracle\"\n", StepEstimate.Oracle)]
+    [InlineData("\n[simulation]\nstep-estimate = \"samples\"\n", StepEstimate.Samples)]
+    public void Step_estimate_defaults_to_the_samples(string section, StepEstimate expected)
+    {
+        Assert.Equal(expected, Parse(Minimal + section).Simulation.StepEstimate);
+    }
+
     [Fact]
     public void Formula_schedule_stores_the_rate()
     {

@@ -32,7 +32,7 @@ public class OverlapRateScheduleTests
                 Assert.Equal(Overlap(rows[a], rows[b], 2), seenSquared[a * 2 + b], 12);
             }
         Assert.Equal(0.5, controller.CurrentRate(0.0));
-        Assert.Equal(0.5, controller.Advance(0.0, 1.0 / d, 123.0));
+        Assert.Equal(0.5, controller.Advance(0.0, 1.0 / d, new StepSample(123.0)));
     }
 
     [Fact]
