@@ -310,8 +310,9 @@ public class HostileOutputTests
     {
         var folder = CliRunner.TempFolder();
         var outFolder = Path.Combine(folder, "out");
-        // Just past the threshold at small d: some of the runs blow up, the others do not by the horizon (seed 1).
-        var path = Problem(folder, dimension: 10, horizon: 30, learningRate: 2.2);
+        // Just past the threshold at small d: some of the runs blow up, the others do not by the horizon (seed 1: 4 of 8 at 2.3;
+        // the count depends on the normal stream, so a new sampler may need a new rate).
+        var path = Problem(folder, dimension: 10, horizon: 30, learningRate: 2.3);
         File.WriteAllText(path, File.ReadAllText(path).Replace("runs = 4", "runs = 8"));
         var (exit, output, error) = CliRunner.Run("compare", path, "--out", outFolder);
         Assert.True(exit == 0, error);
