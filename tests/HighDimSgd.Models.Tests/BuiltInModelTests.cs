@@ -85,6 +85,28 @@ public class BuiltInModelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Loss_alone_integrates_to_the_loss_of_the_full_moments(string name)
+    {
+        // The risk of simulated runs takes the loss-only path (Loss, or AveragedLoss for averaged noise), the ODE the path
+        // through the gradient: the two emitted methods must give one expectation.
+        var model = BuiltInModels.Create(name);
+        var quadrature = new HighDimSgd.Core.Expectations.GaussianQuadrature(model, new() { ForceQuadrature = true });
+        var full = new HighDimSgd.Core.Expectations.GaussianMoments(model.StudentDirections, model.TeacherDirections);
+        var lossOnly = new HighDimSgd.Core.Expectations.GaussianMoments(model.StudentDirections, model.TeacherDirections);
+        var rng = new Random(31);
+        for (var trial = 0; trial < 3; trial++)
+        {
+            var b = RandomCovariance(model.StateDimension, rng);
+            var mean = new double[model.StateDimension];
+            var (_, _, _, y) = Sample(model, rng);
+            quadrature.Compute(mean, b, y, full);
+            quadrature.Compute(mean, b, y, lossOnly, HighDimSgd.Core.Expectations.MomentKinds.Loss);
+            Assert.Equal(full.Loss, lossOnly.Loss, 1e-12 * Math.Max(1, Math.Abs(full.Loss)));
+        }
+    }
+
     [Fact]
     public void Runtime_compiler_caches_by_source_and_reports_bad_formulas()
     {
