@@ -35,6 +35,7 @@ internal sealed class QuadratureCheck
         LatticePoints = NextPrime(2 * options.LatticePoints),
         SplitOrdersLowDimensions = (2 * options.SplitOrdersLowDimensions.HalfRange, 2 * options.SplitOrdersLowDimensions.Piece),
         SplitOrdersThreeDimensions = (2 * options.SplitOrdersThreeDimensions.HalfRange, 2 * options.SplitOrdersThreeDimensions.Piece),
+        TransitionOrders = (2 * options.TransitionOrders.Piece, Math.Min(2 * options.TransitionOrders.Across, GaussHermite.MaxOrder)),
     };
 
     /// <summary>Compares the moments <paramref name="primary"/> computed at its last state with the finer rules' there.</summary>

@@ -30,6 +30,10 @@ public sealed class GaussianQuadrature
     // Indexed by the effective dimension: the orders fall with it.
     private readonly SplitGaussianRule[]? _split;
     private readonly double[] _kinks, _splitForms;
+    // A noisy jump whose noise the model averages leaves a steep smooth transition (Phi(r*/s) for step(r* + s eps)):
+    // integrated on a factor whose first variable crosses it (TransitionGaussianRule), not by the tensor rule.
+    private readonly TransitionGaussianRule? _transition;
+    private readonly double[] _transitionRows, _direction;
 
     /// <summary>Prepares rules for every effective dimension the model can reach.</summary>
     public GaussianQuadrature(LossModel model, QuadratureOptions? options = null)
@@ -81,7 +85,23 @@ public sealed class GaussianQuadrature
         {
             _kinks = _splitForms = [];
         }
+        if (_averaged && _split is null && model.KinkCount > 0 && Options.AlignTransitions)
+        {
+            _transition = new TransitionGaussianRule(_n + _noise, Options.TransitionOrders.Piece, Options.TransitionAcrossOrder);
+            _transitionRows = new double[model.KinkCount * model.KinkRowLength];
+            _direction = new double[_n];
+        }
+        else
+        {
+            _transitionRows = _direction = [];
+        }
     }
+
+    /// <summary>
+    /// True when the model averages the noise of a noisy jump in closed form and this instance integrates the transition
+    /// that leaves on a factor aligned with it (<see cref="TransitionGaussianRule"/>), not by the tensor rule.
+    /// </summary>
+    public bool AlignsTransitions => _transition is not null;
 
     /// <summary>
     /// True when the model's integrand has kinks or jumps on hyperplanes and this instance integrates it by rules split
@@ -168,6 +188,13 @@ public sealed class GaussianQuadrature
             IntegrateSplit(mean, covariance, labels, result, kinds);
             return;
         }
+        if (_transition is not null && AlignTransition(mean, covariance, labels, out var transitionRank, out var centre, out var width))
+        {
+            result.EffectiveDimension = transitionRank + _noise;
+            _transition.Build(transitionRank + _noise, centre, width);
+            Accumulate(_transition, mean, labels, result, kinds, transitionRank);
+            return;
+        }
         var rank = FactorCovariance(covariance);
         if (rank + _noise >= _rules.Length && _lattice is not null)
         {
@@ -226,6 +253,74 @@ public sealed class GaussianQuadrature
         var rule = _split![dimension];
         rule.Build(dimension, _splitForms, _kinkCount, scales);
         Accumulate(rule, mean, labels, result, kinds, rank);
+    }
+
+    /// <summary>
+    /// For exactly one averaged noisy jump <c>a . x + a0 + s . eps</c> (a kink row with averaged noise, none of the rule's
+    /// own): B = L L^T with the first column <c>B a / sqrt(a^T B a)</c>, the only one <c>a . x</c> depends on, and the
+    /// rest the eigen-factor of the residual <c>B - B a a^T B / (a^T B a)</c>. The transition then sits at
+    /// <c>z_1 = -(a . M + a0) / sqrt(a^T B a)</c> with width <c>|s| / sqrt(a^T B a)</c>. False (use the tensor rule) for
+    /// no or several such jumps, or when <c>a . x</c> does not vary.
+    /// </summary>
+    private bool AlignTransition(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, ReadOnlySpan<double> labels,
+        out int rank, out double centre, out double width)
+    {
+        rank = 0;
+        centre = width = 0;
+        var rowLength = _model.KinkRowLength;
+        _model.WriteKinks(labels, _transitionRows);
+        var found = -1;
+        for (var f = 0; f < _model.KinkCount; f++)
+        {
+            var row = _transitionRows.AsSpan(f * rowLength, rowLength);
+            double averagedNoise = 0, ownNoise = 0;
+            for (var k = 0; k < _model.NoiseCount; k++)
+            {
+                var c = row[_n + k] * row[_n + k];
+                if (_model.AveragedNoise.Contains(k)) averagedNoise += c;
+                else ownNoise += c;
+            }
+            if (averagedNoise == 0) continue;
+            if (ownNoise != 0 || found >= 0) return false;
+            found = f;
+            width = Math.Sqrt(averagedNoise);
+        }
+        if (found < 0) return false;
+        var a = _transitionRows.AsSpan(found * rowLength, rowLength);
+        double variance = 0, largest = 0, norm = 0;
+        for (var i = 0; i < _n; i++)
+        {
+            double s = 0;
+            for (var j = 0; j < _n; j++) s += covariance[i * _n + j] * a[j];
+            _direction[i] = s;
+            variance += a[i] * s;
+            largest = Math.Max(largest, covariance[i * _n + i]);
+            norm += a[i] * a[i];
+        }
+        if (!(variance > Options.RankTolerance * largest * norm)) return false;
+        var scale = Math.Sqrt(variance);
+        for (var i = 0; i < _n; i++)
+            for (var j = 0; j < _n; j++)
+                _symmetric[i * _n + j] = covariance[i * _n + j] - _direction[i] * _direction[j] / variance;
+        SmallSymmetric.Eigen(_symmetric, _n, _eigenvalues, _eigenvectors, _work);
+        // The factor's cache (FactorCovariance, FactorTriangular) no longer describes _factor.
+        _factoredRank = -1;
+        Array.Clear(_factor);
+        for (var i = 0; i < _n; i++) _factor[i * _n] = _direction[i] / scale;
+        rank = 1;
+        var threshold = Options.RankTolerance * largest;
+        for (var k = 0; k < _n; k++)
+        {
+            if (!(_eigenvalues[k] > threshold)) continue;
+            var root = Math.Sqrt(_eigenvalues[k]);
+            for (var i = 0; i < _n; i++) _factor[i * _n + rank] = _eigenvectors[i * _n + k] * root;
+            rank++;
+        }
+        var offset = a[^1];
+        for (var i = 0; i < _n; i++) offset += a[i] * mean[i];
+        centre = -offset / scale;
+        width /= scale;
+        return true;
     }
 
     private void Accumulate(IQuadratureRule rule, ReadOnlySpan<double> mean, ReadOnlySpan<double> labels,
