@@ -2,12 +2,12 @@
 # Whole-process timing of issue 14's benchmark: 20 SGD runs of logistic regression with a noisy step teacher on a power
 # law (exponent 1.2), the loss written as the expression log(1 + exp(g)) - y*g, d = 1000, T = 20, against batched numpy
 # of the same problem (peer/numpy_logistic_sgd.py), every process pinned to one core.
-# Usage: tests/HighDimSgd.Benchmarks/whole-process.sh [checkpoints]   (needs a Release build and python3-numpy)
+# Usage: tests/HighDimSgd.Benchmarks/whole-process.sh [checkpoints]   (needs python3-numpy; hdsgd is the ./hdsgd a user
+# runs, ReadyToRun)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 checkpoints=${1:-200}
-hdsgd=src/HighDimSgd.Cli/bin/Release/net10.0/linux-x64/hdsgd
-[ -x "$hdsgd" ] || hdsgd=$(ls src/HighDimSgd.Cli/bin/Release/net10.0/*/hdsgd src/HighDimSgd.Cli/bin/Release/net10.0/hdsgd 2>/dev/null | head -1)
+hdsgd=./hdsgd
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sed -e 's/^preset = "logistic".*/expression = "log(1 + exp(g)) - y*g"/' examples/logistic.toml > "$work/problem.toml"

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HighDimSgd.Core.Models;
 
 namespace HighDimSgd.Core.Expectations;
@@ -262,6 +263,8 @@ public sealed class GaussianQuadrature
     /// <c>z_1 = -(a . M + a0) / sqrt(a^T B a)</c> with width <c>|s| / sqrt(a^T B a)</c>. False (use the tensor rule) for
     /// no or several such jumps, or when <c>a . x</c> does not vary.
     /// </summary>
+    // Called once per expectation (a few thousand times in a process): below the tiering threshold it would stay unoptimised.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool AlignTransition(ReadOnlySpan<double> mean, ReadOnlySpan<double> covariance, ReadOnlySpan<double> labels,
         out int rank, out double centre, out double width)
     {
@@ -323,6 +326,8 @@ public sealed class GaussianQuadrature
         return true;
     }
 
+    // Called once per expectation (a few thousand times in a process): below the tiering threshold it would stay unoptimised.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(IQuadratureRule rule, ReadOnlySpan<double> mean, ReadOnlySpan<double> labels,
         GaussianMoments result, MomentKinds kinds, int rank)
     {
@@ -374,6 +379,8 @@ public sealed class GaussianQuadrature
     }
 
     /// <summary>E f alone (a risk): the model's loss without its gradient, so nothing else is computed per point.</summary>
+    // Called once per expectation (a few thousand times in a process): below the tiering threshold it would stay unoptimised.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double AccumulateLoss(IQuadratureRule rule, ReadOnlySpan<double> mean, ReadOnlySpan<double> labels, int rank)
     {
         var r = _x.AsSpan(0, _l);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 using MathNet.Numerics.Integration;
 using MathNet.Numerics.LinearAlgebra;
@@ -82,6 +83,7 @@ public sealed class SplitGaussianRule : IQuadratureRule
     /// Per variable, how fast the integrand's smooth factors change along it (the largest standard deviation it carries
     /// into a coordinate): in one and two dimensions the bulk pieces are shortened by it. Empty: 1.
     /// </param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Build(int dimension, ReadOnlySpan<double> forms, int formCount, ReadOnlySpan<double> scales = default)
     {
         if (dimension < 1 || dimension > _dimension) throw new ArgumentOutOfRangeException(nameof(dimension));
@@ -170,6 +172,7 @@ public sealed class SplitGaussianRule : IQuadratureRule
         levels[last].Add(form);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Expand(int k, int dimension, double weight)
     {
         var level = _levels[k];
