@@ -16,9 +16,57 @@ internal static class SampleKernels
     /// first two rows share the scaling pass; further rows take one pass each.
     /// </summary>
     public static void ScaleAndProject(Span<double> a, ReadOnlySpan<double> scale, ReadOnlySpan<double> shift,
-        ReadOnlySpan<double> w, Span<double> projections)
+        ReadOnlySpan<double> w, Span<double> projections) => ScaleAndProjectRows(a, scale, shift, w, a.Length, 0, projections);
+
+    /// <summary>
+    /// Draws the standard normals of <paramref name="a"/> from <paramref name="sampler"/> a block of
+    /// <see cref="NormalSampler.BlockSize"/> at a time and scales and projects each block (as <see cref="ScaleAndProject"/>)
+    /// in the pass that generates it (<see cref="NormalSampler.GenerateScaled"/>): with a separate pass the Box-Muller
+    /// arithmetic and the loads of the scale and the rows could not overlap, which cost 1.6x the floor at d = 1e5. The
+    /// normals are the same stream as one Fill.
+    /// </summary>
+    public static void DrawScaleAndProject(NormalSampler sampler, Span<double> a, ReadOnlySpan<double> scale,
+        ReadOnlySpan<double> shift, ReadOnlySpan<double> w, Span<double> projections)
     {
         var d = a.Length;
+        var rows = projections.Length;
+        projections.Clear();
+        Span<double> partial = rows <= 64 ? stackalloc double[rows] : new double[rows];
+        var acc0 = Vector256<double>.Zero;
+        var acc1 = Vector256<double>.Zero;
+        var second = rows > 1 ? d : 0;
+        var n = 0;
+        for (var start = 0; start < d; start += n)
+        {
+            // The first piece takes what is left of the sampler's current block; the others start a block each and are
+            // generated, scaled and projected in one pass.
+            var buffered = sampler.Buffered;
+            n = Math.Min(buffered > 0 ? buffered : NormalSampler.BlockSize, d - start);
+            var block = a.Slice(start, n);
+            var blockScale = scale.Slice(start, n);
+            var blockShift = shift.IsEmpty ? shift : shift.Slice(start, n);
+            if (buffered == 0 && rows > 0)
+            {
+                sampler.GenerateScaled(block, blockScale, blockShift, w.Slice(start, n), w.Slice(second + start, n), ref acc0, ref acc1);
+                for (var j = 2; j < rows; j++) projections[j] += TensorPrimitives.Dot(w.Slice(j * d + start, n), block);
+                continue;
+            }
+            sampler.Fill(block);
+            ScaleAndProjectRows(block, blockScale, blockShift, w, d, start, partial);
+            for (var j = 0; j < rows; j++) projections[j] += partial[j];
+        }
+        if (rows > 0) projections[0] += Vector256.Sum(acc0);
+        if (rows > 1) projections[1] += Vector256.Sum(acc1);
+    }
+
+    /// <summary>
+    /// <see cref="ScaleAndProject"/> of the part of a sample at <paramref name="offset"/>: row j of W is
+    /// <c>w[j * rowLength + offset ..]</c>.
+    /// </summary>
+    private static void ScaleAndProjectRows(Span<double> a, ReadOnlySpan<double> scale, ReadOnlySpan<double> shift,
+        ReadOnlySpan<double> w, int rowLength, int offset, Span<double> projections)
+    {
+        var n = a.Length;
         var rows = projections.Length;
         if (rows == 0)
         {
@@ -28,11 +76,11 @@ internal static class SampleKernels
         }
 
         // One row only: the pair kernel reads it twice, which costs an L1 load per vector and no second pass.
-        var second = rows > 1 ? d : 0;
-        var (p0, p1) = ScaleProjectPair(a, scale, shift, w[..d], w.Slice(second, d));
+        var second = rows > 1 ? rowLength : 0;
+        var (p0, p1) = ScaleProjectPair(a, scale, shift, w.Slice(offset, n), w.Slice(second + offset, n));
         projections[0] = p0;
         if (rows > 1) projections[1] = p1;
-        for (var j = 2; j < rows; j++) projections[j] = TensorPrimitives.Dot(w.Slice(j * d, d), a);
+        for (var j = 2; j < rows; j++) projections[j] = TensorPrimitives.Dot(w.Slice(j * rowLength + offset, n), a);
     }
 
     private static (double First, double Second) ScaleProjectPair(Span<double> a, ReadOnlySpan<double> scale,

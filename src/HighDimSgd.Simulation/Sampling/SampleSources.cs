@@ -144,13 +144,12 @@ internal sealed class MixtureSource : SampleSource
         return c;
     }
 
-    /// <summary>A diagonal class's sample is scaled and projected in one pass (<see cref="SampleKernels"/>).</summary>
+    /// <summary>A diagonal class's sample is drawn, scaled and projected block by block (<see cref="SampleKernels"/>).</summary>
     public override int NextProjected(NormalSampler sampler, Span<double> a, ReadOnlySpan<double> w, Span<double> projections)
     {
         var c = SampleClass(sampler);
         if (_lower[c] is not null) return base.NextProjected(sampler, a, w, projections);
-        sampler.Fill(a);
-        SampleKernels.ScaleAndProject(a, _sqrtEigenvalues[c], Shift(c), w, projections);
+        SampleKernels.DrawScaleAndProject(sampler, a, _sqrtEigenvalues[c], Shift(c), w, projections);
         return c;
     }
 
