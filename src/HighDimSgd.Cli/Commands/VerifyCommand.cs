@@ -18,7 +18,7 @@ internal static class VerifyCommand
         var set = CommonOptions.Set();
         var dimensions = new Option<string?>("--dimensions")
         {
-            Description = "The two (or more) dimensions SGD is compared with the theory at, e.g. 250,1000 (default: d/4 and d).",
+            Description = "The two (or more) dimensions SGD is compared with the theory at, e.g. 250,1000 (default: d/4 and d, d at most 2000).",
         };
         var testSamples = new Option<int?>("--test-samples") { Description = "Inputs in the test sample SGD's risk is measured on (default 20000)." };
         var command = new Command("verify",
