@@ -4,11 +4,13 @@ namespace HighDimSgd.Symbolic
 /// in the entries of B (index k of B: r_k for k <= l, rstar_(k-l) after). A loss is first expanded
 /// into terms coefficient * product of atoms; each term has a rule or the whole expectation has no
 /// closed form (quadrature takes over). Rules: Isserlis/Wick for polynomials; the arcsine law for
-/// sign(u) sign(v) times low powers (which covers |u||v|, phase retrieval); the erf-pair rule.
+/// sign(u) sign(v) times low powers (which covers |u||v|, phase retrieval); the erf-pair rule and Stein's lemma for
+/// z erf; and Gaussian factors exp(-a z_k^2) on up to two variables (the derivatives of erf units) absorbed into the
+/// measure: E_B[exp(-z^T A z / 2) F] = det(I + A B)^(-1/2) E_B'[F] with B' = B - B_S (A_S^-1 + B_SS)^-1 B_S^T.
 module Gaussian =
     open Simplify
 
-    /// A factor of a term: z_k (entry k of (r, rstar)), eps_k, sign(z_k), erf(alpha z_k), or a card's parameter c_k
+    /// A factor of a term: z_k (entry k of (r, rstar)), eps_k, sign(z_k), erf(alpha z_k), exp(-a z_k^2), or a card's parameter c_k
     /// (not random: it multiplies the moment).
     type Atom =
         | Z of int
@@ -16,6 +18,8 @@ module Gaussian =
         | Param of int
         | SignOf of int
         | ErfOf of float * int
+        /// exp(-a z_k^2) with a > 0.
+        | GaussOf of float * int
 
     type Term = { Coefficient: float; Atoms: Map<Atom, int> }
 
@@ -35,6 +39,15 @@ module Gaussian =
 
     let private constant c = { Coefficient = c; Atoms = Map.empty }
     let private atom a = { Coefficient = 1.0; Atoms = Map.ofList [ a, 1 ] }
+
+    /// (a, v) when e is -a v^2 with a > 0 a number: the exponent of a Gaussian factor.
+    let private gaussianExponent (e: Expr) =
+        let factors = match e with Product fs -> fs | f -> [ f ]
+        match factors |> List.partition (fun f -> Set.isEmpty (Expr.variables f)) with
+        | consts, [ Power(Var v, Number 2.0) ] ->
+            let c = Evaluate.eval (fun _ -> nan) (Product consts)
+            if c < 0.0 && System.Double.IsFinite c then Some(-c, v) else None
+        | _ -> None
 
     /// Terms of an expanded expression, or None when a factor has no rule.
     let rec terms (studentCount: int) (e: Expr) : Term list option =
@@ -78,6 +91,9 @@ module Gaussian =
         | Apply(Erf, Product fs) ->
             constantPart fs
             |> Option.bind (fun (alpha, v) -> zIndex v |> Option.map (fun k -> [ atom (ErfOf(alpha, k)) ]))
+        | Apply(Exp, argument) ->
+            gaussianExponent argument
+            |> Option.bind (fun (a, v) -> zIndex v |> Option.map (fun k -> [ atom (GaussOf(a, k)) ]))
         | _ -> None
 
     let private b i j = Var(Variable.covariance i j)
@@ -159,6 +175,40 @@ module Gaussian =
         let argument = Product [ Number(snap (2.0 * alpha * beta)); b u v; Power(Product [ scaleOf alpha u; scaleOf beta v ], Number -0.5) ]
         Product [ twoOverPi; Apply(Asin, argument) ]
 
+    /// Stein's lemma: E[z_k erf(alpha z_j)] = B_kj E[d/dz_j erf(alpha z_j)] = B_kj alpha (2/sqrt pi) / sqrt(1 + 2 alpha^2 B_jj).
+    let private stein (alpha, j) k =
+        Product
+            [ Number(alpha * 2.0 / sqrt System.Math.PI)
+              b k j
+              Power(Sum [ Expr.one; Product [ Number(snap (2.0 * alpha * alpha)); b j j ] ], Number -0.5) ]
+
+    /// The Gaussian factors exp(-z_S^T A_S z_S / 2) (A_S diagonal, on one or two variables) taken into the measure: the
+    /// factor det(I + A_S B_SS)^(-1/2) and the covariance B' = B - B_S M B_S^T, M = (A_S^-1 + B_SS)^-1, as a map of B's
+    /// entries; None for three or more.
+    let private absorb (gauss: (int * float) list) : (Expr * (int -> int -> Expr)) option =
+        let inverse (x: Expr) = Power(x, Number -1.0)
+        match gauss with
+        | [ s, a ] ->
+            let d = Sum [ Expr.one; Product [ Number a; b s s ] ]
+            Some(Power(d, Number -0.5), fun i j -> Sum [ b i j; Product [ Number -a; b i s; b s j; inverse d ] ])
+        | [ (s, a); (t, c) ] ->
+            let pss = Sum [ Number(1.0 / a); b s s ]
+            let ptt = Sum [ Number(1.0 / c); b t t ]
+            let detP = Sum [ Product [ pss; ptt ]; Product [ Number -1.0; Power(b s t, Number 2.0) ] ]
+            let m u v =
+                match u = s, v = s with
+                | true, true -> ptt
+                | false, false -> pss
+                | _ -> Product [ Number -1.0; b s t ]
+            let primed i j =
+                Sum(
+                    b i j
+                    :: [ for u in [ s; t ] do
+                             for v in [ s; t ] -> Product [ Number -1.0; b i u; m u v; b v j; inverse detP ] ]
+                )
+            Some(Power(Product [ Number(a * c); detP ], Number -0.5), primed)
+        | _ -> None
+
     let private expectTerm (t: Term) : Expr option =
         let atoms = t.Atoms |> Map.toList
         let noise = atoms |> List.choose (function Noise _, n -> Some n | _ -> None)
@@ -166,17 +216,31 @@ module Gaussian =
         let powers = atoms |> List.choose (function Z k, n -> Some(k, n) | _ -> None) |> Map.ofList
         let signs = atoms |> List.choose (function SignOf k, _ -> Some k | _ -> None)
         let erfs = atoms |> List.collect (function ErfOf(a, k), n -> List.replicate n (a, k) | _ -> [])
+        // exp(-a z^2)^n = exp(-z^2 (2 a n) / 2): the diagonal entries of A, summed per variable.
+        let gauss =
+            atoms
+            |> List.choose (function GaussOf(a, k), n -> Some(k, 2.0 * a * float n) | _ -> None)
+            |> List.groupBy fst
+            |> List.map (fun (k, xs) -> k, xs |> List.sumBy snd)
         let parameters = atoms |> List.choose (function Param k, n -> Some(Power(Var(Member(Parameter, k)), Number(float n))) | _ -> None)
+        let underB () =
+            match signs, erfs with
+            | [], [] -> Some(isserlis (powers |> Map.toList |> List.collect (fun (k, n) -> List.replicate n k)))
+            | [], [ _ ] when powers.IsEmpty -> Some Expr.zero
+            | [], [ e ] when powers.Count = 1 && (Seq.head powers).Value = 1 -> Some(stein e (Seq.head powers).Key)
+            | [], [ p; q ] when powers.IsEmpty -> Some(erfPair p q)
+            | [ u ], [] -> signSingle u powers
+            | [ u; v ], [] when powers |> Map.forall (fun k _ -> k = u || k = v) ->
+                signPair u v (defaultArg (powers.TryFind u) 0) (defaultArg (powers.TryFind v) 0)
+            | _ -> None
         let moment =
             if noiseMoment = 0.0 then Some Expr.zero
+            elif gauss.IsEmpty then underB ()
             else
-                match signs, erfs with
-                | [], [] -> Some(isserlis (powers |> Map.toList |> List.collect (fun (k, n) -> List.replicate n k)))
-                | [], [ _ ] when powers.IsEmpty -> Some Expr.zero
-                | [], [ p; q ] when powers.IsEmpty -> Some(erfPair p q)
-                | [ u ], [] -> signSingle u powers
-                | [ u; v ], [] when powers |> Map.forall (fun k _ -> k = u || k = v) ->
-                    signPair u v (defaultArg (powers.TryFind u) 0) (defaultArg (powers.TryFind v) 0)
+                match absorb gauss, underB () with
+                | Some(factor, primed), Some m ->
+                    let substituted = m |> Expr.substitute (function Covariance(i, j) -> Some(primed i j) | _ -> None)
+                    Some(Product [ factor; substituted ])
                 | _ -> None
         moment |> Option.map (fun m -> Product(Number(t.Coefficient * noiseMoment) :: m :: parameters))
 
@@ -186,7 +250,7 @@ module Gaussian =
     let MaxExpandedTerms = 2000
 
     /// Whether expanding e can give only terms with a rule: sums, products and non-negative integer powers
-    /// (<= 16) of variables, constants, abs/sign of a variable and erf of a scaled variable. A quick structural
+    /// (<= 16) of variables, constants, abs/sign of a variable, erf of a scaled variable and exp(-a v^2). A quick structural
     /// test so that e.g. nested tanh goes to quadrature without being multiplied out first.
     let rec private mayHaveRule (e: Expr) =
         match e with
@@ -198,6 +262,7 @@ module Gaussian =
         | Power(b, Number n) when n >= 0.0 && n = floor n && n <= 16.0 -> mayHaveRule b
         | Apply((Abs | Sign | Erf), Var _) -> true
         | Apply(Erf, Product fs) when (match fs |> List.filter (fun f -> not (Set.isEmpty (Expr.variables f))) with [ Var _ ] -> true | _ -> false) -> true
+        | Apply(Exp, argument) when (gaussianExponent argument).IsSome -> true
         | _ -> Set.isEmpty (Expr.variables e)
 
     /// E e in closed form, or None when some term has no rule or the expansion has more than MaxExpandedTerms terms.

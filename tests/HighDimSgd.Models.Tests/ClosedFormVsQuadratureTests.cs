@@ -15,7 +15,8 @@ public class ClosedFormVsQuadratureTests
     [InlineData("least-squares", 1, 24, 1e-10)]
     [InlineData("smooth-phase-retrieval", 2, 24, 1e-9)]
     [InlineData("phase-retrieval", 3, 96, 1e-9)]
-    [InlineData("erf-committee-2", 4, 10, 1e-4)]
+    // The erf committee's Fisher and cross moments carry Gaussian factors exp(-r^2/2) that 10 nodes per axis miss by 3e-3.
+    [InlineData("erf-committee-2", 4, 32, 1e-8)]
     public void Closed_forms_agree_with_quadrature(string name, int seed, int order, double tolerance)
     {
         var model = BuiltInModels.Create(name);

@@ -76,6 +76,16 @@ let ``erf committee loss (erf-pair rule) matches Monte Carlo`` (seed: int) =
         Derive.derive "erf" 2 2 None 0 [ "erf(rstar1/sqrt(2)) + erf(rstar2/sqrt(2))" ] [ "erf(r1/sqrt(2)) + erf(r2/sqrt(2))" ] "(g - y)^2/2"
     checkModel seed m
 
+[<Theory>]
+[<InlineData(11)>]
+[<InlineData(12)>]
+let ``erf student against a noisy linear teacher (Gaussian factors absorbed, Stein's lemma) matches Monte Carlo`` (seed: int) =
+    // The gradient carries exp(-r^2): the Fisher needs E[exp(-2 r^2) (erf r - y)^2], the cross moment E[exp(-r^2) erf(r) z]
+    // and E[exp(-r^2) y z], each under the covariance the Gaussian factor leaves.
+    let m = Derive.derive "erf-linear" 1 1 None 0 [ "rstar + 0.5*eps" ] [ "erf(r)" ] "(g - y)^2/2"
+    Assert.True(m.Fisher.IsSome && m.Cross.IsSome)
+    checkModel seed m
+
 [<Fact>]
 let ``no closed form for logistic, cross-entropy or free labels`` () =
     let logistic = Derive.derive "l" 1 1 None 0 [ "step(rstar + 0.3*eps)" ] [ "r" ] "softplus(g) - y*g"
