@@ -209,7 +209,10 @@ module Gaussian =
             Some(Power(Product [ Number(a * c); detP ], Number -0.5), primed)
         | _ -> None
 
-    let private expectTerm (t: Term) : Expr option =
+    /// The expectation of one term, and whether it may be multiplied out: a term whose Gaussian factors were absorbed holds
+    /// B' (rational in B) inside square roots and arcsines, which expanding would blow up (27 941 nodes for one Fisher entry
+    /// of the erf committee instead of a few hundred).
+    let private expectTerm (t: Term) : (Expr * bool) option =
         let atoms = t.Atoms |> Map.toList
         let noise = atoms |> List.choose (function Noise _, n -> Some n | _ -> None)
         let noiseMoment = noise |> List.fold (fun acc n -> if n % 2 = 1 then 0.0 else acc * doubleFactorial (n - 1)) 1.0
@@ -242,7 +245,7 @@ module Gaussian =
                     let substituted = m |> Expr.substitute (function Covariance(i, j) -> Some(primed i j) | _ -> None)
                     Some(Product [ factor; substituted ])
                 | _ -> None
-        moment |> Option.map (fun m -> Product(Number(t.Coefficient * noiseMoment) :: m :: parameters))
+        moment |> Option.map (fun m -> Product(Number(t.Coefficient * noiseMoment) :: m :: parameters), gauss.IsEmpty)
 
     /// The most terms the expansion before the term rules may have; beyond it there is no closed form
     /// (quadrature). The built-in models need fewer than 100.
@@ -274,4 +277,8 @@ module Gaussian =
             | None -> None
             | Some ts ->
                 let parts = ts |> List.map expectTerm
-                if parts |> List.forall Option.isSome then Some(parts |> List.map Option.get |> Sum |> simplify |> expand) else None
+                if parts |> List.forall Option.isSome then
+                    let expandable, kept = parts |> List.map Option.get |> List.partition snd
+                    let expanded = expandable |> List.map fst |> Sum |> simplify |> expand
+                    Some(simplify (Sum(expanded :: (kept |> List.map fst))))
+                else None
