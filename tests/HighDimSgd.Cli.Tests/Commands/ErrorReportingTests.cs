@@ -108,9 +108,11 @@ public class ErrorReportingTests
     [Fact]
     public void WorkTooLargeForMemoryIsRefusedBeforeAllocation()
     {
-        // 10^6 runs x 10^5 checkpoints x 2 columns of doubles are 1.6 TB, more than any test machine has.
+        // 10^6 runs x 10^5 checkpoints x 2 columns of doubles are 1.6 TB, more than any test machine has (the horizon gives
+        // the 10^5 steps that distinct checkpoints on the step grid need).
         var folder = CliRunner.TempFolder();
-        var path = CliRunner.WriteProblem(folder, Valid.Replace("LOSS", "(g - y)^2").Replace("checkpoints = 5", "checkpoints = 100000"));
+        var path = CliRunner.WriteProblem(folder, Valid.Replace("LOSS", "(g - y)^2").Replace("checkpoints = 5", "checkpoints = 100000")
+            .Replace("horizon = 1.0", "horizon = 2000.0"));
         var outFolder = Path.Combine(folder, "out");
         var result = CliRunner.Run("simulate", path, "--runs", "1000000", "--out", outFolder);
         AssertUserError((result.Exit, result.Out, result.Error, outFolder), "1,000,000 runs", "output.checkpoints", "more than the");
