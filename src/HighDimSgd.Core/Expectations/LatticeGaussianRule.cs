@@ -36,7 +36,7 @@ public sealed class LatticeGaussianRule
     private bool _hasOffsets;
 
     /// <summary>A rule on a lattice of <paramref name="latticePoints"/> points (a prime), used twice (antithetic).</summary>
-    public LatticeGaussianRule(LossModel model, int latticePoints = 2039)
+    public LatticeGaussianRule(LossModel model, int latticePoints = 4093)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(latticePoints, 7);
@@ -210,6 +210,8 @@ public sealed class LatticeGaussianRule
     /// The Korobov generator a (vector (1, a, a^2, ...) mod N) minimising the worst-case error P_2 of a weighted Korobov
     /// space with weights 0.9^k: a standard lattice-quality criterion, computed exactly in O(N s) per candidate.
     /// </summary>
+    private const int MaxCandidates = 512;
+
     internal static int KorobovGenerator(int points, int dimension)
     {
         if (dimension <= 1) return 1;
@@ -224,13 +226,34 @@ public sealed class LatticeGaussianRule
         var best = 1;
         var bestError = double.PositiveInfinity;
         var product = new double[points];
-        for (var a = 2; a <= points / 2; a++)
+        // factors[j][m] = 1 + w_j B(m / N): the inner loop is then a table read at an index stepped by z mod N (a 64-bit
+        // modulo per term made this search most of a 15-class solve, about 1 s at N = 4093).
+        var factors = new double[dimension][];
+        for (var j = 0; j < dimension; j++)
+        {
+            factors[j] = new double[points];
+            for (var m = 0; m < points; m++) factors[j][m] = 1 + weights[j] * bernoulli[m];
+        }
+        // At most MaxCandidates generators, evenly spread over 2..N/2: the full search is O(N^2 s), most of a process's time
+        // for the quadrature check's 8191-point lattice in 15 dimensions, and the best of a spread of 512 is as good a rule.
+        var last = points / 2;
+        var candidates = Math.Max(0, last - 1);
+        var stride = Math.Max(1, (candidates + MaxCandidates - 1) / MaxCandidates);
+        for (var a = 2; a <= last; a += stride)
         {
             Array.Fill(product, 1.0);
             long z = 1;
             for (var j = 0; j < dimension; j++)
             {
-                for (var k = 0; k < points; k++) product[k] *= 1 + weights[j] * bernoulli[(int)(k * z % points)];
+                var factor = factors[j];
+                var step = (int)z;
+                var index = 0;
+                for (var k = 0; k < points; k++)
+                {
+                    product[k] *= factor[index];
+                    index += step;
+                    if (index >= points) index -= points;
+                }
                 z = z * a % points;
             }
             var error = product.Average() - 1;

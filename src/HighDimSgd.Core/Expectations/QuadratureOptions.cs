@@ -71,8 +71,12 @@ public sealed record QuadratureOptions
     /// <summary>The aligned transition rule's Gauss-Hermite order of the other variables for an effective dimension.</summary>
     public int TransitionAcrossOrder(int dimension) => dimension <= 2 ? TransitionOrders.Across : TensorOrder(dimension);
 
-    /// <summary>Points (a prime) of the rank-1 lattice rule beyond the tensor range.</summary>
-    public int LatticePoints { get; init; } = 2039;
+    /// <summary>
+    /// Points (a prime) of the rank-1 lattice rule beyond the tensor range. 4093, not 2039: on the 15-class example at
+    /// d = 1000 the 2039-point rule left the final risk 0.46 % and the norm 0.7 % off (a 5 standard error gap to SGD at
+    /// t = 10), 4093 points 2e-4 (8191: 2e-5).
+    /// </summary>
+    public int LatticePoints { get; init; } = 4093;
 
     /// <summary>Eigenvalues of B at or below this fraction of the largest are dropped (the Gaussian lives on the rest).</summary>
     public double RankTolerance { get; init; } = SmallSymmetric.DefaultRelativeTolerance;

@@ -45,6 +45,8 @@ public class QuadratureCheckTests
         Assert.Equal(20, doubled.OrderFourDimensions);
         Assert.Equal((16, 20), doubled.SplitOrdersLowDimensions);
         Assert.Equal((20, 16), doubled.SplitOrdersThreeDimensions);
-        Assert.Equal(4079, doubled.LatticePoints);
+        Assert.Equal((16, 48), doubled.TransitionOrders);
+        // The next prime after 2 x 4093.
+        Assert.Equal(8191, doubled.LatticePoints);
     }
 }

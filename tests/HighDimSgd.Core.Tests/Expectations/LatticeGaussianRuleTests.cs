@@ -12,7 +12,7 @@ namespace HighDimSgd.Core.Tests.Expectations;
 /// </summary>
 public class LatticeGaussianRuleTests
 {
-    private const int Points = 2039;
+    private const int Points = 4093;
 
     /// <summary>sum_p w (f, g, g g^T, g (x - M)^T) over x = M +- L z_p, evaluated point by point.</summary>
     private static GaussianMoments PointByPoint(LossModel model, double[] mean, double[] covariance, double[] labels)
