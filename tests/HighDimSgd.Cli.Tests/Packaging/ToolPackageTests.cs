@@ -40,7 +40,7 @@ public class ToolPackageTests
         // The test run has built the solution in Release: pack what it built.
         var pack = Run("dotnet", $"pack HighDimSgd.Hybrid.sln -c Release --no-build -o \"{packages}\" --nologo -v q", root, 300);
         Assert.True(pack.Exit == 0, pack.Output);
-        var names = Directory.GetFiles(packages, "*.nupkg").Select(Path.GetFileName).Order().ToArray();
+        var names = Directory.GetFiles(packages, "*.nupkg").Select(f => Path.GetFileName(f)).Order().ToArray();
         Assert.Equal(["HighDimSgd.Core.0.1.0.nupkg", "HighDimSgd.Models.0.1.0.nupkg", "HighDimSgd.Simulation.0.1.0.nupkg",
             "HighDimSgd.Symbolic.0.1.0.nupkg", "HighDimSgd.Tool.0.1.0.nupkg"], names);
 
