@@ -310,15 +310,7 @@ public sealed class GaussianQuadrature
         _factoredRank = -1;
         Array.Clear(_factor);
         for (var i = 0; i < _n; i++) _factor[i * _n] = _direction[i] / scale;
-        rank = 1;
-        var threshold = Options.RankTolerance * largest;
-        for (var k = 0; k < _n; k++)
-        {
-            if (!(_eigenvalues[k] > threshold)) continue;
-            var root = Math.Sqrt(_eigenvalues[k]);
-            for (var i = 0; i < _n; i++) _factor[i * _n + rank] = _eigenvectors[i * _n + k] * root;
-            rank++;
-        }
+        rank = WriteEigenColumns(1, Options.RankTolerance * largest);
         var offset = a[^1];
         for (var i = 0; i < _n; i++) offset += a[i] * mean[i];
         centre = -offset / scale;
@@ -463,8 +455,19 @@ public sealed class GaussianQuadrature
         SmallSymmetric.Eigen(_symmetric, _n, _eigenvalues, _eigenvectors, _work);
         var largest = 0.0;
         foreach (var value in _eigenvalues) largest = Math.Max(largest, value);
-        var threshold = Options.RankTolerance * largest;
-        var rank = 0;
+        var rank = WriteEigenColumns(0, Options.RankTolerance * largest);
+        covariance.CopyTo(_factored);
+        _factoredRank = rank;
+        return rank;
+    }
+
+    /// <summary>
+    /// The columns sqrt(lambda_k) v_k of the last eigen-decomposition whose eigenvalue exceeds <paramref name="threshold"/>,
+    /// written into the factor from column <paramref name="first"/> on; returns the column count after them.
+    /// </summary>
+    private int WriteEigenColumns(int first, double threshold)
+    {
+        var rank = first;
         for (var k = 0; k < _n; k++)
         {
             // Negative eigenvalues are round-off of a PSD matrix (or an invalid B): both carry no mass.
@@ -473,8 +476,6 @@ public sealed class GaussianQuadrature
             for (var i = 0; i < _n; i++) _factor[i * _n + rank] = _eigenvectors[i * _n + k] * scale;
             rank++;
         }
-        covariance.CopyTo(_factored);
-        _factoredRank = rank;
         return rank;
     }
 

@@ -139,44 +139,24 @@ public sealed class NormalSampler
         {
             var (z1Low, z1High, z2Low, z2High) = BoxMuller(generator.Next(), generator.Next());
             // Vectors wholly inside the sample are scaled and projected; the others are kept, in the buffer.
-            if (i + 4 <= count) (acc0, acc1) = ScaleProject(z1Low, i, shifted, ref factor, ref offset, ref sample, ref w0, ref w1, acc0, acc1);
+            if (i + 4 <= count) (acc0, acc1) = SampleKernels.ScaleProject4(z1Low, i, shifted, ref factor, ref offset, ref sample, ref w0, ref w1, acc0, acc1);
             else z1Low.StoreUnsafe(ref rest, i);
-            if (i + 8 <= count) (acc0, acc1) = ScaleProject(z1High, i + 4, shifted, ref factor, ref offset, ref sample, ref w0, ref w1, acc0, acc1);
+            if (i + 8 <= count) (acc0, acc1) = SampleKernels.ScaleProject4(z1High, i + 4, shifted, ref factor, ref offset, ref sample, ref w0, ref w1, acc0, acc1);
             else z1High.StoreUnsafe(ref rest, i + 4);
-            if (i + 12 <= count) (acc0, acc1) = ScaleProject(z2Low, i + 8, shifted, ref factor, ref offset, ref sample, ref w0, ref w1, acc0, acc1);
+            if (i + 12 <= count) (acc0, acc1) = SampleKernels.ScaleProject4(z2Low, i + 8, shifted, ref factor, ref offset, ref sample, ref w0, ref w1, acc0, acc1);
             else z2Low.StoreUnsafe(ref rest, i + 8);
-            if (i + 16 <= count) (acc0, acc1) = ScaleProject(z2High, i + 12, shifted, ref factor, ref offset, ref sample, ref w0, ref w1, acc0, acc1);
+            if (i + 16 <= count) (acc0, acc1) = SampleKernels.ScaleProject4(z2High, i + 12, shifted, ref factor, ref offset, ref sample, ref w0, ref w1, acc0, acc1);
             else z2High.StoreUnsafe(ref rest, i + 12);
         }
 
         _wideGenerator = generator;
-        // The lanes of the vector that straddles n (its normals went to the buffer).
-        double tail0 = 0, tail1 = 0;
-        for (var k = n & ~3; k < n; k++)
-        {
-            var x = shifted ? Math.FusedMultiplyAdd(_block[k], scale[k], shift[k]) : _block[k] * scale[k];
-            a[k] = x;
-            tail0 += x * row0[k];
-            tail1 += x * row1[k];
-        }
-
+        // The lanes of the vector that straddles n: their normals went to the buffer.
+        var whole = n & ~3;
+        _block.AsSpan(whole, n - whole).CopyTo(a[whole..]);
+        var (tail0, tail1) = SampleKernels.ScaleProjectTail(a, scale[..n], shift.IsEmpty ? shift : shift[..n], row0[..n], row1[..n], whole);
         first = acc0 + Vector256.CreateScalar(tail0);
         second = acc1 + Vector256.CreateScalar(tail1);
         _position = n;
-    }
-
-    // Returns the sums rather than updating them by reference, so that the JIT keeps them in registers.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<double> First, Vector256<double> Second) ScaleProject(Vector256<double> z, nuint k, bool shifted,
-        ref double factor, ref double offset, ref double sample, ref double w0, ref double w1, Vector256<double> acc0,
-        Vector256<double> acc1)
-    {
-        var x = shifted
-            ? Vector256.FusedMultiplyAdd(z, Vector256.LoadUnsafe(ref factor, k), Vector256.LoadUnsafe(ref offset, k))
-            : z * Vector256.LoadUnsafe(ref factor, k);
-        x.StoreUnsafe(ref sample, k);
-        return (Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref w0, k), acc0),
-            Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref w1, k), acc1));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -88,45 +89,51 @@ internal static class SampleKernels
     {
         ref var sample = ref MemoryMarshal.GetReference(a);
         ref var factor = ref MemoryMarshal.GetReference(scale);
+        ref var offset = ref shift.IsEmpty ? ref Unsafe.NullRef<double>() : ref MemoryMarshal.GetReference(shift);
         ref var first = ref MemoryMarshal.GetReference(row0);
         ref var second = ref MemoryMarshal.GetReference(row1);
+        var shifted = !shift.IsEmpty;
         var n = (nuint)a.Length;
         var acc0 = Vector256<double>.Zero;
         var acc1 = Vector256<double>.Zero;
         nuint i = 0;
-        if (shift.IsEmpty)
-        {
-            for (; i + 4 <= n; i += 4)
-            {
-                var x = Vector256.LoadUnsafe(ref sample, i) * Vector256.LoadUnsafe(ref factor, i);
-                x.StoreUnsafe(ref sample, i);
-                acc0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref first, i), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref second, i), acc1);
-            }
-        }
-        else
-        {
-            ref var offset = ref MemoryMarshal.GetReference(shift);
-            for (; i + 4 <= n; i += 4)
-            {
-                var x = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref sample, i), Vector256.LoadUnsafe(ref factor, i),
-                    Vector256.LoadUnsafe(ref offset, i));
-                x.StoreUnsafe(ref sample, i);
-                acc0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref first, i), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref second, i), acc1);
-            }
-        }
+        for (; i + 4 <= n; i += 4)
+            (acc0, acc1) = ScaleProject4(Vector256.LoadUnsafe(ref sample, i), i, shifted, ref factor, ref offset, ref sample,
+                ref first, ref second, acc0, acc1);
+        var (t0, t1) = ScaleProjectTail(a, scale, shift, row0, row1, (int)i);
+        return (Vector256.Sum(acc0) + t0, Vector256.Sum(acc1) + t1);
+    }
 
-        var p0 = Vector256.Sum(acc0);
-        var p1 = Vector256.Sum(acc1);
-        for (; i < n; i++)
-        {
-            var x = Math.FusedMultiplyAdd(a[(int)i], scale[(int)i], shift.IsEmpty ? 0.0 : shift[(int)i]);
-            a[(int)i] = x;
-            p0 += x * row0[(int)i];
-            p1 += x * row1[(int)i];
-        }
+    /// <summary>
+    /// Four coordinates from k: <c>x = z scale + shift</c> (no shift unless <paramref name="shifted"/>) stored into the sample
+    /// and added, times each row, to the two sums. The sums are returned rather than updated by reference, so that the JIT
+    /// keeps them in registers (by reference they made a store-to-load chain of 0.25 ns per coordinate).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector256<double> First, Vector256<double> Second) ScaleProject4(Vector256<double> z, nuint k, bool shifted,
+        ref double factor, ref double offset, ref double sample, ref double row0, ref double row1, Vector256<double> acc0,
+        Vector256<double> acc1)
+    {
+        var x = shifted
+            ? Vector256.FusedMultiplyAdd(z, Vector256.LoadUnsafe(ref factor, k), Vector256.LoadUnsafe(ref offset, k))
+            : z * Vector256.LoadUnsafe(ref factor, k);
+        x.StoreUnsafe(ref sample, k);
+        return (Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref row0, k), acc0),
+            Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref row1, k), acc1));
+    }
 
+    /// <summary>The coordinates from <paramref name="from"/> on, one at a time: <c>a = a scale + shift</c> and the two projections.</summary>
+    internal static (double First, double Second) ScaleProjectTail(Span<double> a, ReadOnlySpan<double> scale,
+        ReadOnlySpan<double> shift, ReadOnlySpan<double> row0, ReadOnlySpan<double> row1, int from)
+    {
+        double p0 = 0, p1 = 0;
+        for (var i = from; i < a.Length; i++)
+        {
+            var x = Math.FusedMultiplyAdd(a[i], scale[i], shift.IsEmpty ? 0.0 : shift[i]);
+            a[i] = x;
+            p0 += x * row0[i];
+            p1 += x * row1[i];
+        }
         return (p0, p1);
     }
 }

@@ -31,33 +31,6 @@ internal static class MixtureExamples
     }
 
     /// <summary>
-    /// Asserts that the ODE and the SGD mean agree for <paramref name="statistic"/> at every checkpoint after t = 0:
-    /// the gap must stay below <paramref name="maxStandardErrors"/> standard errors (the noise of the ensemble) plus
-    /// <paramref name="maxRelativeGap"/> of the value (the O(1/d) finite-size bias, which no number of runs removes)
-    /// plus <paramref name="absoluteFloor"/> (for statistics that go to zero).
-    /// </summary>
-    public static void AssertAgrees(Comparison comparison, string statistic, double maxRelativeGap,
-        double maxStandardErrors = 4, double absoluteFloor = 0, ITestOutputHelper? output = null)
-    {
-        Assert.False(comparison.Theory.Diverged, comparison.Theory.StopReason);
-        var rows = comparison.Agreement(statistic).Where(r => r.Time > 0).ToArray();
-        Assert.NotEmpty(rows);
-        var worstSe = rows.MaxBy(r => Math.Abs(r.GapInStandardErrors));
-        var worstRel = rows.MaxBy(r => r.RelativeGap);
-        output?.WriteLine($"{statistic}: worst {worstSe.GapInStandardErrors:F2} se at t = {worstSe.Time:G4} " +
-                          $"(theory {worstSe.Theory:G6}, SGD {worstSe.Mean:G6} ± {worstSe.StandardError:G3}); " +
-                          $"worst relative gap {worstRel.RelativeGap:P2} at t = {worstRel.Time:G4} " +
-                          $"(theory {worstRel.Theory:G6}, SGD {worstRel.Mean:G6} ± {worstRel.StandardError:G3})");
-        foreach (var row in rows)
-        {
-            var allowed = maxStandardErrors * row.StandardError + maxRelativeGap * Math.Abs(row.Theory) + absoluteFloor;
-            Assert.True(Math.Abs(row.Mean - row.Theory) <= allowed,
-                $"{statistic}, t = {row.Time:G4}: theory {row.Theory:G6}, SGD {row.Mean:G6} ± {row.StandardError:G3} " +
-                $"({row.GapInStandardErrors:F1} se, relative gap {row.RelativeGap:P2})");
-        }
-    }
-
-    /// <summary>
     /// Asserts that the ODE is the d -> infinity limit of SGD for <paramref name="statistic"/>: at every checkpoint after
     /// t = 0 the gap mean - theory at the two dimensions, fitted as <c>a + b/d</c> (SGD's finite-size bias is O(1/d)),
     /// leaves an intercept a within <paramref name="maxStandardErrors"/> of its own standard error (plus
